@@ -1,0 +1,123 @@
+"""What the extractor reads from one document, before it becomes RDF.
+
+Offsets in `Evidence` are Python string offsets into the original file decoded
+as UTF-8, so `original[start:end] == text` always holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .ingest import CleanText
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The words a fact was read from: a span of the original file."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, clean: CleanText, start: int, end: int) -> Evidence:
+        """Evidence for cleaned-text span [start, end)."""
+        a, b = clean.original_span(start, end)
+        return cls(a, b, clean.source.original[a:b])
+
+
+@dataclass(frozen=True)
+class Office:
+    """A post as written: a canonical role ("Secretary-General") in an organization key ("united-nations")."""
+
+    role: str
+    organization: str
+
+
+@dataclass
+class Signatory:
+    name: str                      # canonical person name ("António Guterres")
+    surface: str                   # as written ("BAN Ki-moon", "Mr. Jens Stoltenberg")
+    office: Office | None
+    evidence: Evidence
+
+
+@dataclass
+class Letter:
+    kind: str                      # "covering" | "annex"
+    date: dt.date | None = None
+    sender: Office | None = None
+    recipient: Office | None = None
+    signatory: Signatory | None = None
+    original_language: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Period:
+    start: dt.date
+    end: dt.date
+    evidence: Evidence
+
+
+@dataclass
+class TroopStrength:
+    troops: int
+    approximate: bool
+    as_at: dt.date | None
+    non_nato_troops: int | None
+    nato_nations: int | None
+    non_nato_nations: int | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class IncidentCount:
+    category: str
+    count: int
+    evidence: Evidence
+
+
+@dataclass
+class Report:
+    period: Period | None = None
+    frequency: str | None = None   # "monthly" | "quarterly"
+    frequency_evidence: Evidence | None = None
+    troop_strength: TroopStrength | None = None
+    incidents: list[IncidentCount] = field(default_factory=list)
+    total_incidents: int | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class DocumentRecord:
+    """Everything read from one report file."""
+
+    key: str                       # IRI key: "S-2007-652", "letter-2025-06-16", ...
+    clean: CleanText
+    symbol: str | None = None
+    symbol_evidence: Evidence | None = None
+    issued: dt.date | None = None
+    issued_evidence: Evidence | None = None
+    original_language: str | None = None   # ISO 639-1 code
+    language_evidence: Evidence | None = None
+    letters: list[Letter] = field(default_factory=list)
+    report: Report | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self.clean.source.name
+
+    def letter(self, kind: str) -> Letter | None:
+        return next((x for x in self.letters if x.kind == kind), None)
+
+    @property
+    def reference_date(self) -> dt.date | None:
+        """The date the document speaks from: issue date, else covering letter, else period end."""
+        covering = self.letter("covering")
+        if self.issued:
+            return self.issued
+        if covering and covering.date:
+            return covering.date
+        return self.report.period.end if self.report and self.report.period else None
