@@ -1,0 +1,76 @@
+"""The alias table: one canonical key and preferred label per real-world thing.
+
+Data lives in kfor_kg/data/aliases.tsv; matching ignores case, diacritics,
+honorifics ("Mr.", "H.E.") and a leading "the".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .namespaces import slug
+from .resources import data_file
+
+_HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
+
+
+def match_key(surface: str) -> str:
+    """Normalize a surface form for matching: no case, diacritics, honorific or leading 'the'.
+
+    >>> match_key("the Kosovo  Force")
+    'kosovo force'
+    >>> match_key("Mr. Hashim Thaçi")
+    'hashim thaci'
+    """
+    text = unicodedata.normalize("NFKD", surface).encode("ascii", "ignore").decode()
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"^the\s+", "", text, flags=re.I)
+    text = _HONORIFIC.sub("", text)
+    return text.casefold()
+
+
+@dataclass(frozen=True)
+class Canonical:
+    type: str       # "Person", "Organization", "Place", ...
+    key: str        # IRI key: "jens-stoltenberg", "nato"
+    label: str      # preferred label
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    entries: dict[tuple[str, str], Canonical]
+    by_key: dict[tuple[str, str], Canonical]
+
+    def lookup(self, type_: str, surface: str) -> Canonical | None:
+        """The canonical thing a surface form names, if the table knows it."""
+        return self.entries.get((type_, match_key(surface)))
+
+    def canonical(self, type_: str, surface: str) -> Canonical:
+        """The table's entry, or a new canonical thing named as written."""
+        found = self.lookup(type_, surface)
+        if found:
+            return found
+        label = re.sub(r"\s+", " ", _HONORIFIC.sub("", surface.strip()))
+        return Canonical(type_, slug(label), label)
+
+    def get(self, type_: str, key: str) -> Canonical | None:
+        return self.by_key.get((type_, key))
+
+
+@lru_cache(maxsize=1)
+def alias_table() -> AliasTable:
+    """The shipped alias table, loaded once."""
+    entries: dict[tuple[str, str], Canonical] = {}
+    by_key: dict[tuple[str, str], Canonical] = {}
+    for line in data_file("aliases.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        type_, key, label, *rest = line.split("\t")
+        thing = Canonical(type_, key, label)
+        by_key[(type_, key)] = thing
+        for name in [label, key.replace("-", " "), *(rest[0].split("|") if rest and rest[0] else [])]:
+            entries.setdefault((type_, match_key(name)), thing)
+    return AliasTable(entries, by_key)
