@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .ingest import CleanText
+from .structure import Structure
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class DocumentRecord:
 
     key: str                       # IRI key: "S-2007-652", "letter-2025-06-16", ...
     clean: CleanText
+    structure: Structure = field(default_factory=Structure)
     symbol: str | None = None
     symbol_evidence: Evidence | None = None
     issued: dt.date | None = None

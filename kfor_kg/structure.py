@@ -1,0 +1,145 @@
+"""Split a cleaned document into its parts and the report into paragraphs.
+
+A document is, in order and each part optional: the masthead (symbol, date,
+languages), the Secretary-General's covering letter, the annex (usually
+NATO's letter) and the enclosure (the report itself, in numbered paragraphs
+under section headings). Cut-off and unusual documents simply lack parts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .ingest import CleanText
+
+_SIGNED = re.compile(r"^\(Signed\)")
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s")
+_LETTER_HEADING = re.compile(r"^(?:[\w ]+:\s*)?(?:Identical letters|Letter) dated\b")
+_ANNEX = re.compile(r"^Annex\b")
+_ENCLOSURE = re.compile(r"^Enclosure\b")
+_LABEL_ONLY = re.compile(r"^(?:Annex|Enclosure)(?: [IVX\d]+)?$|^\[?Original: \w+\]?$|^Annex to the letter\b")
+_HEADING_END = re.compile(r"[.;:,]$")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    start: int   # offsets in the cleaned text
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of the cleaned text: 'masthead', 'covering-letter', 'annex-letter' or 'report'."""
+
+    kind: str
+    start: int
+    end: int
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int | None
+    start: int
+    end: int
+    section: str | None
+
+
+@dataclass
+class Structure:
+    parts: dict[str, Part] = field(default_factory=dict)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    headings: list[Line] = field(default_factory=list)
+    signatures: dict[str, Line] = field(default_factory=dict)   # part kind -> "(Signed) ..." line
+
+    def text_of(self, clean: CleanText, kind: str) -> str:
+        part = self.parts.get(kind)
+        return clean.text[part.start:part.end] if part else ""
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            out.append(Line(raw, pos))
+        pos += len(raw) + 1
+    return out
+
+
+def _part(kind: str, lines: list[Line]) -> Part | None:
+    body = [x for x in lines if x.text.strip()]
+    if not body:
+        return None
+    return Part(kind, body[0].start, body[-1].end, tuple(body))
+
+
+def split(clean: CleanText) -> Structure:
+    """Find the parts, paragraphs and headings of a cleaned document."""
+    lines = lines_of(clean.text)
+    first_para = next((i for i, x in enumerate(lines) if _NUMBERED.match(x.text)), len(lines))
+    signed = [i for i, x in enumerate(lines[:first_para]) if _SIGNED.match(x.text)]
+    heading = next((i for i, x in enumerate(lines[:first_para]) if _LETTER_HEADING.match(x.text)), None)
+    annex = next((i for i, x in enumerate(lines[:first_para]) if _ANNEX.match(x.text)), None)
+    enclosure = next((i for i, x in enumerate(lines[:first_para]) if _ENCLOSURE.match(x.text)), None)
+
+    s = Structure()
+    # The covering letter starts at its heading, else at the first line that is
+    # not masthead; it ends with the first signature (or where the annex starts).
+    cov_start = heading if heading is not None else _first_body_line(lines, first_para)
+    if signed and signed[0] >= cov_start:
+        cov_end = signed[0] + 1
+    else:
+        stops = [i for i in (annex, enclosure) if i is not None and i > cov_start]
+        cov_end = min(stops) if stops else first_para
+    masthead = _part("masthead", lines[:cov_start])
+    covering = _part("covering-letter", lines[cov_start:cov_end])
+    report_start = cov_end
+    later_signed = [i for i in signed if i >= cov_end]
+    if later_signed:
+        annex_lines = lines[cov_end:later_signed[0] + 1]
+        annex_letter = _part("annex-letter", annex_lines)
+        report_start = later_signed[0] + 1
+    else:
+        annex_letter = None
+        if annex is not None and enclosure is not None and annex < enclosure and annex >= cov_end:
+            annex_letter = _part("annex-letter", lines[annex:enclosure])
+            report_start = enclosure
+    report = _part("report", lines[report_start:])
+    for part in (masthead, covering, annex_letter, report):
+        if part:
+            s.parts[part.kind] = part
+    for kind, part in s.parts.items():
+        sig = next((x for x in part.lines if _SIGNED.match(x.text)), None)
+        if sig:
+            s.signatures[kind] = sig
+    if report:
+        _paragraphs(report, s)
+    return s
+
+
+def _first_body_line(lines: list[Line], first_para: int) -> int:
+    """Index of the first line after the masthead (a line that reads as prose)."""
+    for i, x in enumerate(lines[:first_para]):
+        if len(x.text.split()) > 12 or _SIGNED.match(x.text):
+            return i
+    return 0 if first_para == 0 else first_para
+
+
+def _paragraphs(report: Part, s: Structure) -> None:
+    section: str | None = None
+    for x in report.lines:
+        m = _NUMBERED.match(x.text)
+        if m:
+            s.paragraphs.append(Paragraph(int(m.group(1)), x.start, x.end, section))
+        elif _LABEL_ONLY.match(x.text):
+            continue
+        elif len(x.text) < 120 and not _HEADING_END.search(x.text):
+            s.headings.append(x)
+            section = x.text
+        else:
+            s.paragraphs.append(Paragraph(None, x.start, x.end, section))
