@@ -1,0 +1,264 @@
+"""Turn extraction records into RDF, following docs/model.md.
+
+Each document gets its own named graph; what documents share (people,
+organizations, posts, roles, categories) goes into the shared graph. Every
+node has a minted IRI (no blank nodes), so the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from .aliases import alias_table
+from .namespaces import (
+    DCTERMS, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, UNDO, XSD, Minter,
+)
+from .records import DocumentRecord, Evidence, Letter, Office, Signatory
+
+QUOTE_CONTEXT = 32
+
+# Full names of the organizations that hold the posts letters are signed in.
+_ORGANIZATION_TYPES = (KFOR.Organization, ORG.Organization, SCHEMA.Organization)
+
+
+def new_dataset(minter: Minter) -> Dataset:
+    """An empty dataset with the project's prefixes bound."""
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    ds.bind("id", minter.ns)
+    return ds
+
+
+def date_literal(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def int_literal(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def document_iri(minter: Minter, record: DocumentRecord) -> URIRef:
+    return minter.document(record.key)
+
+
+def document_graph(ds: Dataset, minter: Minter, record: DocumentRecord) -> Graph:
+    """The named graph that holds one document's own triples."""
+    return ds.graph(Minter.document_graph(document_iri(minter, record)))
+
+
+def shared_graph(ds: Dataset, minter: Minter) -> Graph:
+    """The named graph of canonical things that documents share."""
+    return ds.graph(minter.shared_graph())
+
+
+def add_span(g: Graph, minter: Minter, record: DocumentRecord, evidence: Evidence) -> URIRef:
+    """A text span node for `evidence`, with position and quote selectors; returns its IRI."""
+    doc = document_iri(minter, record)
+    span = Minter.span(doc, evidence.start, evidence.end)
+    original = record.clean.source.original
+    position = URIRef(f"{span}/position")
+    quote = URIRef(f"{span}/quote")
+    g.add((span, RDF.type, KFOR.TextSpan))
+    g.add((span, RDF.type, OA.SpecificResource))
+    g.add((span, OA.hasSource, URIRef(f"{doc}/source")))
+    g.add((span, KFOR.inDocument, doc))
+    g.add((span, OA.hasSelector, position))
+    g.add((span, OA.hasSelector, quote))
+    g.add((position, RDF.type, OA.TextPositionSelector))
+    g.add((position, OA.start, Literal(evidence.start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(evidence.end, datatype=XSD.nonNegativeInteger)))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(evidence.text)))
+    prefix = original[max(0, evidence.start - QUOTE_CONTEXT):evidence.start]
+    suffix = original[evidence.end:evidence.end + QUOTE_CONTEXT]
+    if prefix:
+        g.add((quote, OA.prefix, Literal(prefix)))
+    if suffix:
+        g.add((quote, OA.suffix, Literal(suffix)))
+    return span
+
+
+def add_evidence(g: Graph, minter: Minter, record: DocumentRecord, node: URIRef,
+                 evidence: Evidence | None) -> None:
+    """Link a fact node to the words it was read from."""
+    if evidence is not None and evidence.end > evidence.start:
+        g.add((node, KFOR.evidence, add_span(g, minter, record, evidence)))
+
+
+# --- shared things ------------------------------------------------------------
+
+
+def organization_node(shared: Graph, minter: Minter, key: str) -> URIRef:
+    """The organization with alias-table key `key` (labels from the table)."""
+    node = minter.organization(key)
+    thing = alias_table().get("Organization", key)
+    for t in _ORGANIZATION_TYPES:
+        shared.add((node, RDF.type, t))
+    label = thing.label if thing else key
+    shared.add((node, SKOS.prefLabel, Literal(label)))
+    return node
+
+
+def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = None) -> URIRef:
+    """The canonical person called `name`; `surface` is kept as an alternative label."""
+    canonical = alias_table().canonical("Person", name)
+    node = minter.iri(f"person/{canonical.key}")
+    for t in (KFOR.Person, FOAF.Person, SCHEMA.Person):
+        shared.add((node, RDF.type, t))
+    shared.add((node, SKOS.prefLabel, Literal(canonical.label)))
+    shared.add((node, FOAF.name, Literal(canonical.label)))
+    if surface and surface != canonical.label:
+        shared.add((node, SKOS.altLabel, Literal(surface)))
+    return node
+
+
+def post_node(shared: Graph, minter: Minter, office: Office) -> URIRef:
+    """The post `office` names: a role in an organization (W3C ORG)."""
+    post = minter.post(office.organization, office.role)
+    role = minter.role(office.role)
+    org = organization_node(shared, minter, office.organization)
+    org_label = shared.value(org, SKOS.prefLabel)
+    shared.add((post, RDF.type, ORG.Post))
+    shared.add((post, ORG.role, role))
+    shared.add((post, ORG.postIn, org))
+    shared.add((post, SKOS.prefLabel, Literal(f"{office.role} of the {org_label}")))
+    shared.add((role, RDF.type, ORG.Role))
+    shared.add((role, SKOS.prefLabel, Literal(office.role)))
+    shared.add((role, RDFS.label, Literal(office.role)))
+    return post
+
+
+# --- per document ---------------------------------------------------------------
+
+
+def add_document(ds: Dataset, minter: Minter, record: DocumentRecord) -> URIRef:
+    """Add one document's facts: the document, its letters and its report."""
+    g = document_graph(ds, minter, record)
+    shared = shared_graph(ds, minter)
+    doc = document_iri(minter, record)
+    source = record.clean.source
+    source_node = URIRef(f"{doc}/source")
+
+    for t in (KFOR.Document, UNDO.Document, SCHEMA.CreativeWork):
+        g.add((doc, RDF.type, t))
+    g.add((doc, KFOR.sourceFile, Literal(source.name)))
+    g.add((doc, PROV.hadPrimarySource, source_node))
+    g.add((source_node, RDF.type, KFOR.SourceText))
+    g.add((source_node, RDF.type, PROV.Entity))
+    g.add((source_node, KFOR.fileName, Literal(source.name)))
+    g.add((source_node, KFOR.sha256, Literal(source.sha256)))
+    g.add((source_node, KFOR.characterCount, int_literal(len(source.original))))
+    if record.symbol:
+        g.add((doc, DCTERMS.identifier, Literal(record.symbol)))
+        g.add((doc, SCHEMA.url, URIRef(f"https://undocs.org/{record.symbol}")))
+        add_evidence(g, minter, record, doc, record.symbol_evidence)
+    if record.issued:
+        g.add((doc, DCTERMS.issued, date_literal(record.issued)))
+        add_evidence(g, minter, record, doc, record.issued_evidence)
+    if record.original_language:
+        g.add((doc, KFOR.originalLanguage, LANG[record.original_language]))
+        add_evidence(g, minter, record, doc, record.language_evidence)
+
+    letter_nodes = [_add_letter(g, shared, minter, record, doc, letter) for letter in record.letters]
+    report_node = _add_report(g, shared, minter, record, doc) if record.report else None
+    # The covering letter carries the annex letter, which carries the report.
+    chain = [*letter_nodes, report_node] if report_node else letter_nodes
+    for a, b in zip(chain, chain[1:]):
+        g.add((a, SCHEMA.messageAttachment, b))
+    return doc
+
+
+def _add_letter(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
+                doc: URIRef, letter: Letter) -> URIRef:
+    covering = letter.kind == "covering"
+    node = URIRef(f"{doc}/letter" if covering else f"{doc}/annex-letter")
+    g.add((doc, KFOR.coveringLetter if covering else KFOR.annexLetter, node))
+    for t in (KFOR.CoveringLetter if covering else KFOR.AnnexLetter, KFOR.Letter,
+              SCHEMA.Message, UNDO.OfficialLetter):
+        g.add((node, RDF.type, t))
+    g.add((node, DCTERMS.isPartOf, doc))
+    if letter.date:
+        g.add((node, SCHEMA.dateSent, date_literal(letter.date)))
+    if letter.sender:
+        g.add((node, SCHEMA.sender, post_node(shared, minter, letter.sender)))
+    if letter.recipient:
+        g.add((node, SCHEMA.recipient, post_node(shared, minter, letter.recipient)))
+    if letter.original_language:
+        g.add((node, KFOR.originalLanguage, LANG[letter.original_language]))
+    if letter.signatory:
+        _add_signatory(g, shared, minter, record, node, letter.signatory)
+    for ev in letter.evidence:
+        add_evidence(g, minter, record, node, ev)
+    return node
+
+
+def _add_signatory(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
+                   letter: URIRef, signatory: Signatory) -> None:
+    person = person_node(shared, minter, signatory.name, signatory.surface)
+    g.add((letter, KFOR.signatory, person))
+    if signatory.office:
+        post = post_node(shared, minter, signatory.office)
+        g.add((letter, KFOR.signedAs, post))
+        g.add((post, ORG.heldBy, person))
+        g.add((person, ORG.holds, post))
+    add_evidence(g, minter, record, letter, signatory.evidence)
+
+
+def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
+                doc: URIRef) -> URIRef:
+    report = record.report
+    assert report is not None
+    node = URIRef(f"{doc}/report")
+    g.add((doc, KFOR.enclosedReport, node))
+    for t in (KFOR.Report, SCHEMA.Report, UNDO.ProgressReport):
+        g.add((node, RDF.type, t))
+    g.add((node, DCTERMS.isPartOf, doc))
+    g.add((node, SCHEMA.author, organization_node(shared, minter, "nato")))
+    kfor = organization_node(shared, minter, "kfor")
+    g.add((node, SCHEMA.about, kfor))
+    for ev in report.evidence:
+        add_evidence(g, minter, record, node, ev)
+    if report.period:
+        g.add((node, KFOR.periodStart, date_literal(report.period.start)))
+        g.add((node, KFOR.periodEnd, date_literal(report.period.end)))
+        g.add((node, SCHEMA.temporalCoverage,
+               Literal(f"{report.period.start.isoformat()}/{report.period.end.isoformat()}")))
+        add_evidence(g, minter, record, node, report.period.evidence)
+    if report.frequency:
+        g.add((node, KFOR.frequency, KFOR[report.frequency.capitalize()]))
+        add_evidence(g, minter, record, node, report.frequency_evidence)
+    if report.total_incidents is not None:
+        g.add((node, KFOR.totalIncidents, int_literal(report.total_incidents)))
+    strength = report.troop_strength
+    if strength:
+        ts = URIRef(f"{node}/troop-strength")
+        g.add((node, KFOR.troopStrength, ts))
+        g.add((ts, RDF.type, KFOR.TroopStrength))
+        g.add((ts, RDF.type, SCHEMA.Observation))
+        g.add((ts, SCHEMA.observationAbout, kfor))
+        g.add((ts, KFOR.troops, int_literal(strength.troops)))
+        g.add((ts, KFOR.approximate, Literal(strength.approximate)))
+        if strength.as_at:
+            g.add((ts, KFOR.asAt, date_literal(strength.as_at)))
+        for prop, value in ((KFOR.nonNatoTroops, strength.non_nato_troops),
+                            (KFOR.natoNations, strength.nato_nations),
+                            (KFOR.nonNatoNations, strength.non_nato_nations)):
+            if value is not None:
+                g.add((ts, prop, int_literal(value)))
+        for ev in strength.evidence:
+            add_evidence(g, minter, record, ts, ev)
+    for incident in report.incidents:
+        category = minter.incident_category(incident.category)
+        inc = URIRef(f"{node}/incidents/{category.rsplit('/', 1)[-1]}")
+        g.add((node, KFOR.incidentCount, inc))
+        g.add((inc, RDF.type, KFOR.IncidentCount))
+        g.add((inc, RDF.type, SCHEMA.Observation))
+        g.add((inc, KFOR.incidentCategory, category))
+        g.add((inc, KFOR["count"], int_literal(incident.count)))
+        shared.add((category, RDF.type, SKOS.Concept))
+        shared.add((category, SKOS.prefLabel, Literal(incident.category)))
+        add_evidence(g, minter, record, inc, incident.evidence)
+    return node

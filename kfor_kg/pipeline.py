@@ -1,0 +1,116 @@
+"""The build: ingest → structure → facts → entities and events → graph.
+
+`build` reads every report it is given, keeps going past bad files (unless
+asked to stop at the first), and returns the dataset with one named graph per
+document plus the shared and ontology graphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from . import facts, ingest
+from .errors import ExtractionError, KforError
+from .graph import add_document, new_dataset
+from .namespaces import DEFAULT_BASE, Minter
+from .records import DocumentRecord
+from .resources import resource_dir
+
+ProgressCallback = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be built, and why (one line)."""
+
+    path: Path
+    message: str
+
+
+@dataclass
+class BuildResult:
+    dataset: Dataset
+    records: list[DocumentRecord]
+    errors: list[FileError] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    base: str = DEFAULT_BASE
+    model: str | None = None          # spaCy pipeline; None = the default model
+    entities: bool = True             # run the NER / event layer
+    fail_fast: bool = False           # stop at the first bad file
+    n_process: int = 1
+
+
+def example_reports() -> Path:
+    """The folder of example reports shipped with kfor-kg."""
+    return resource_dir("examples/reports")
+
+
+def ontology_graph() -> Graph:
+    """All ontology files, parsed into one graph."""
+    g = Graph()
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+def read_documents(paths: Iterable[Path], *, fail_fast: bool = False,
+                   progress: ProgressCallback | None = None) -> tuple[list[DocumentRecord], list[FileError]]:
+    """Ingest and extract every report file under `paths`.
+
+    Raises:
+        KforError: the first file's error, when `fail_fast` is set.
+    """
+    records: list[DocumentRecord] = []
+    errors: list[FileError] = []
+    seen: dict[str, Path] = {}
+    for path in ingest.iter_report_files(paths):
+        try:
+            record = facts.extract(ingest.load(path))
+            if record.key in seen:
+                raise ExtractionError(
+                    f"{path}: the same document ({record.key}) as {seen[record.key]}; skipped")
+            seen[record.key] = path
+            records.append(record)
+        except KforError as e:
+            if fail_fast:
+                raise
+            errors.append(FileError(path, str(e)))
+        finally:
+            if progress:
+                progress(path)
+    return records, errors
+
+
+def build_dataset(records: Sequence[DocumentRecord], options: BuildOptions = BuildOptions()) -> Dataset:
+    """The RDF dataset for extracted documents (no validation)."""
+    minter = Minter(options.base)
+    ds = new_dataset(minter)
+    for record in records:
+        add_document(ds, minter, record)
+    ontology = ds.graph(minter.iri("graph/ontology"))
+    for triple in ontology_graph():
+        ontology.add(triple)
+    return ds
+
+
+def build(paths: Sequence[Path] | None = None, options: BuildOptions = BuildOptions(),
+          progress: ProgressCallback | None = None) -> BuildResult:
+    """Build the knowledge graph of the reports under `paths` (default: the examples).
+
+    Raises:
+        KforError: only when `options.fail_fast` is set and a file is bad.
+    """
+    records, errors = read_documents(paths or [example_reports()], fail_fast=options.fail_fast,
+                                     progress=progress)
+    return BuildResult(build_dataset(records, options), records, errors)
