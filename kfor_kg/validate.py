@@ -1,0 +1,278 @@
+"""Validate a kfor-kg graph against the project's SHACL shapes, with pySHACL.
+
+The shapes are every `*.ttl` in the shipped `shapes/` folder and the ontology
+every `*.ttl` in `ontology/`; both are read once per process (and again if a
+file changes). The ontology is mixed into the data graph so that
+`sh:targetClass kfor:Letter` also finds `kfor:CoveringLetter` nodes and
+`sh:class` follows `rdfs:subClassOf`: SHACL reads the class hierarchy from the
+data graph only. Inference stays off: RDFS/OWL-RL expansion multiplies the cost
+and the shapes do not need it.
+
+Results of severity sh:Warning or sh:Info are reported but do not make a graph
+non-conforming (pySHACL's `allow_warnings`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.term import Node
+
+from .errors import ConfigError, ShapeLoadError
+from .namespaces import DEFAULT_BASE, KFOR, PREFIXES
+from .resources import resource_dir
+
+__all__ = ["ViolationResult", "ValidationOutcome", "validate", "load_shapes", "load_ontology",
+           "format_report"]
+
+_DOC_IRI = re.compile(r"^(.+/doc/[^/#]+)(?:[/#].*)?$")
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class ViolationResult:
+    """One SHACL validation result: which document, which node, what is wrong."""
+
+    document: URIRef | None
+    """The document the focus node belongs to (`{base}doc/{key}`), or None for shared nodes."""
+    focus_node: Node
+    path: str | None
+    """The property path, in SPARQL syntax with the project's prefixes (`kfor:troops`)."""
+    message: str
+    severity: str
+    """"Violation", "Warning" or "Info"."""
+    value: Node | None
+    component: str | None = None
+    """The SHACL constraint component, e.g. "sh:MinCountConstraintComponent"."""
+
+
+@dataclass
+class ValidationOutcome:
+    """What `validate` found. `results` are sorted by document, node and path."""
+
+    conforms: bool
+    results: list[ViolationResult] = field(default_factory=list)
+    report_graph: Graph = field(default_factory=Graph)
+
+
+def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None) -> ValidationOutcome:
+    """Validate `data` (a Graph, or a Dataset whose graphs are taken together).
+
+    `shapes` defaults to the shipped shapes and `ontology` to the shipped
+    ontology; pass an empty Graph as `ontology` to validate without it.
+
+    Raises:
+        ShapeLoadError: the shipped shapes or ontology are missing or unreadable, or
+            pySHACL rejects the shapes.
+    """
+    shapes_graph = load_shapes() if shapes is None else shapes
+    ontology_graph = load_ontology() if ontology is None else ontology
+    # One plain graph with the union of all named graphs plus the ontology:
+    # pySHACL then runs in place, without cloning it again.
+    target = Graph(bind_namespaces="none")
+    target.addN((s, p, o, target) for s, p, o in _triples(data))
+    target.addN((s, p, o, target) for s, p, o in ontology_graph)
+    try:
+        conforms, report, _text = pyshacl.validate(
+            target, shacl_graph=shapes_graph, inference="none", advanced=False,
+            allow_warnings=True, inplace=True, abort_on_first=False)
+    except (pyshacl.errors.ShapeLoadError, pyshacl.errors.ConstraintLoadError,
+            pyshacl.errors.ReportableRuntimeError) as exc:
+        reason = " ".join(str(getattr(exc, "message", exc)).split())
+        raise ShapeLoadError(f"pySHACL cannot use the shapes: {reason[:300]}") from exc
+    results = _results(report, target)
+    return ValidationOutcome(conforms=bool(conforms), results=results, report_graph=report)
+
+
+def load_shapes() -> Graph:
+    """The shipped SHACL shapes: every `*.ttl` in resource_dir("shapes").
+
+    Raises:
+        ShapeLoadError: the folder is missing or empty, or a file is not valid Turtle.
+    """
+    directory = _resource("shapes")
+    graph = _load_dir(directory, _signature(directory))
+    if not len(graph):
+        raise ShapeLoadError(f"no SHACL shapes (*.ttl) in {directory}")
+    return graph
+
+
+def load_ontology() -> Graph:
+    """The shipped ontology: every `*.ttl` in resource_dir("ontology") (may be empty).
+
+    Raises:
+        ShapeLoadError: the folder is missing, or a file is not valid Turtle.
+    """
+    directory = _resource("ontology")
+    return _load_dir(directory, _signature(directory))
+
+
+def format_report(outcome: ValidationOutcome) -> str:
+    """A plain-text report grouped by document, then node: what is wrong where.
+
+    Raises:
+        Nothing.
+    """
+    counts = {name: sum(r.severity == name for r in outcome.results) for name in _SEVERITY_ORDER}
+    tally = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}"
+                      for name, n in counts.items() if n)
+    documents = {r.document for r in outcome.results}
+    where = (f" in {len(documents - {None})} document{'s' if len(documents - {None}) != 1 else ''}"
+             + (" and the shared nodes" if None in documents else ""))
+    if outcome.conforms:
+        head = "The graph conforms to the shapes." + (f" ({tally}{where})" if tally else "")
+    else:
+        head = f"The graph does not conform to the shapes: {tally}{where}."
+    lines = [head]
+    for document in sorted(documents, key=lambda d: (d is None, str(d))):
+        lines.append("")
+        lines.append(f"Document {_short(document)}" if document is not None
+                     else "Shared nodes (no document)")
+        focus = None
+        for result in (r for r in outcome.results if r.document == document):
+            if result.focus_node != focus:
+                focus = result.focus_node
+                lines.append(f"  {_short(focus)}")
+            where_path = f"{result.path}: " if result.path else ""
+            lines.append(f"    {result.severity}: {where_path}{_concise(result.message)}")
+            if result.value is not None and result.value != result.focus_node:
+                lines.append(f"      value: {_short(result.value)}")
+    return "\n".join(lines)
+
+
+# --- helpers -----------------------------------------------------------------
+
+_FOCUS_SUFFIX = re.compile(r" on (?:<[^>]*>|\S+)->.+$")
+
+
+def _concise(message: str) -> str:
+    """Drop pySHACL's " on <focus>->path" tail: the report already shows node and path."""
+    return _FOCUS_SUFFIX.sub("", message)
+
+
+def _triples(data: Graph) -> Iterable[tuple[Node, Node, Node]]:
+    if data.context_aware:  # Dataset: every graph, default and named
+        return ((s, p, o) for s, p, o, _g in data.quads((None, None, None, None)))
+    return iter(data)
+
+
+def _resource(name: str) -> Path:
+    try:
+        return resource_dir(name)
+    except ConfigError as exc:
+        raise ShapeLoadError(str(exc).split("] ", 1)[-1]) from exc
+
+
+def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.ttl")))
+
+
+@lru_cache(maxsize=8)
+def _load_dir(directory: Path, signature: tuple[tuple[str, int, int], ...]) -> Graph:
+    """Parse the `*.ttl` files of `directory`; `signature` makes edits invalidate the cache."""
+    graph = Graph()
+    for name, _mtime, _size in signature:
+        path = directory / name
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib's parsers raise many unrelated exception types
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ShapeLoadError(f"{path} is not valid Turtle: {reason[:200]}") from exc
+    return graph
+
+
+def _results(report: Graph, data: Graph) -> list[ViolationResult]:
+    locate = _DocumentLocator(data)
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        severity = report.value(node, SH.resultSeverity)
+        path = report.value(node, SH.resultPath)
+        component = report.value(node, SH.sourceConstraintComponent)
+        messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
+        results.append(ViolationResult(
+            document=locate(focus),
+            focus_node=focus,
+            path=_path_text(report, path) if path is not None else None,
+            message="; ".join(messages) or "(no message)",
+            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+            value=report.value(node, SH.value),
+            component=_short(component) if component is not None else None,
+        ))
+    results.sort(key=lambda r: (r.document is None, str(r.document), str(r.focus_node),
+                                _SEVERITY_ORDER.get(r.severity, 3), r.path or "", r.message,
+                                str(r.value)))
+    return results
+
+
+class _DocumentLocator:
+    """Finds the document a node belongs to: by IRI, by a link, or by the IRI scheme."""
+
+    def __init__(self, data: Graph) -> None:
+        self.data = data
+        known = set(data.subjects(RDF.type, KFOR.Document))
+        for link in (KFOR.inDocument, DCTERMS.isPartOf):
+            known.update(o for o in data.objects(None, link) if isinstance(o, URIRef))
+        self.known = sorted((str(d) for d in known), key=len, reverse=True)
+
+    def __call__(self, node: Node | None) -> URIRef | None:
+        if not isinstance(node, URIRef):
+            return None
+        iri = str(node)
+        for document in self.known:  # longest first
+            if iri == document or iri.startswith((document + "/", document + "#")):
+                return URIRef(document)
+        for link in (KFOR.inDocument, DCTERMS.isPartOf):
+            target = self.data.value(node, link)
+            if isinstance(target, URIRef):
+                return target
+        match = _DOC_IRI.match(iri)
+        return URIRef(match.group(1)) if match else None
+
+
+_PATH_OPERATORS = ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"))
+
+
+def _path_text(graph: Graph, path: Node) -> str:
+    """A SHACL property path in SPARQL syntax, e.g. `^dcterms:isPartOf` or `(oa:hasSelector/oa:start)`."""
+    if not isinstance(path, BNode):
+        return _short(path)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _path_text(graph, inverse)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(graph, p) for p in Collection(graph, alternatives)) + ")"
+    for predicate, operator in _PATH_OPERATORS:
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return _path_text(graph, inner) + operator
+    if graph.value(path, RDF.first) is not None:
+        return "(" + "/".join(_path_text(graph, p) for p in Collection(graph, path)) + ")"
+    return str(path)
+
+
+_DISPLAY_PREFIXES = sorted(
+    [(str(ns), name) for name, ns in PREFIXES.items()] + [(DEFAULT_BASE, "id"), (str(SH), "sh")],
+    key=lambda item: len(item[0]), reverse=True)
+
+
+def _short(term: Node) -> str:
+    """Display form of a term: prefixed where a known namespace matches, else N3."""
+    if isinstance(term, URIRef):
+        iri = str(term)
+        for namespace, prefix in _DISPLAY_PREFIXES:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return f"<{iri}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    return term.n3() if hasattr(term, "n3") else str(term)
