@@ -329,7 +329,7 @@ class _Reader:
             if len(items) < 2:
                 continue
             for item in items:
-                category = re.sub(r"^and\s+", "", re.sub(r"\s+", " ", item["category"]).strip())
+                category = re.sub(r"\s+", " ", item["category"]).strip()
                 report.incidents.append(IncidentCount(
                     category=category, count=int(item["count"].replace(",", "")),
                     evidence=self.evidence(item.start("category"), item.end())))

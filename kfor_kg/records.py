@@ -23,7 +23,12 @@ class Evidence:
 
     @classmethod
     def of(cls, clean: CleanText, start: int, end: int) -> Evidence:
-        """Evidence for cleaned-text span [start, end)."""
+        """Evidence for cleaned-text span [start, end), without surrounding spaces."""
+        text = clean.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
         a, b = clean.original_span(start, end)
         return cls(a, b, clean.source.original[a:b])
 

@@ -1,0 +1,154 @@
+"""Rule-based facts on the dev excerpts and on phrasings the seeds don't show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kfor_kg import facts, ingest
+from kfor_kg.errors import ExtractionError
+from kfor_kg.ingest import SourceText
+from kfor_kg.records import Office
+
+EXCERPTS = Path(__file__).resolve().parent / "data" / "excerpts"
+UN_SG = Office("Secretary-General", "united-nations")
+NATO_SG = Office("Secretary-General", "nato")
+
+
+def extract_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
+    return facts.extract(ingest.clean(SourceText(Path(name), text, "0" * 64)))
+
+
+def signatories(record: facts.DocumentRecord) -> list[tuple[str, str, str | None, Office | None]]:
+    return [(x.kind, x.signatory.name, x.date and x.date.isoformat(), x.signatory.office)
+            for x in record.letters if x.signatory]
+
+
+def test_excerpt_2000_annan() -> None:
+    record = facts.extract(ingest.load(EXCERPTS / "02_kfor_2000-08_annan.txt"))
+    assert signatories(record) == [("covering", "Kofi Annan", "2000-09-21", UN_SG)]
+    assert record.report.period.start == dt.date(2000, 7, 23)
+    assert record.report.period.end == dt.date(2000, 8, 22)
+    assert record.report.frequency == "monthly"
+    strength = record.report.troop_strength
+    assert (strength.troops, strength.approximate, strength.as_at) == (44800, True, None)
+
+
+def test_excerpt_2008_symbol_in_title() -> None:
+    record = facts.extract(ingest.load(EXCERPTS / "09_kfor_2008-07_S2008-638.txt"))
+    assert record.symbol == "S/2008/638" and record.key == "S-2008-638"
+    assert signatories(record) == [("covering", "Ban Ki-moon", "2008-10-02", UN_SG)]
+    assert (record.report.period.start, record.report.period.end) == (dt.date(2008, 7, 1), dt.date(2008, 7, 31))
+    assert record.report.frequency == "monthly"
+    strength = record.report.troop_strength
+    assert (strength.troops, strength.approximate, strength.as_at, strength.non_nato_troops) == (
+        14409, False, dt.date(2008, 7, 31), 2173)
+
+
+def test_excerpt_2016_no_annex_heading() -> None:
+    record = facts.extract(ingest.load(EXCERPTS / "11_kfor_2016-Q2_stoltenberg.txt"))
+    assert record.issued == dt.date(2016, 8, 15) and record.original_language == "en"
+    assert signatories(record) == [("covering", "Ban Ki-moon", "2016-08-15", UN_SG),
+                                   ("annex", "Jens Stoltenberg", "2016-07-22", NATO_SG)]
+    assert record.letter("covering").signatory.surface == "BAN Ki-moon"
+    assert record.report.frequency == "quarterly"
+    strength = record.report.troop_strength
+    assert (strength.troops, strength.approximate, strength.as_at) == (4600, True, dt.date(2016, 6, 30))
+
+
+DEPUTY = """Letter dated 3 March 2003 from the Deputy Secretary-General addressed to the
+President of the Security Council
+
+Pursuant to Security Council resolution 1244 (1999), I have the honour to transmit the
+attached letter, dated 20 February 2003, from the Deputy Secretary General of the North
+Atlantic Treaty Organization, Alessandro Minuto Rizzo, transmitting the report on the
+international security presence in Kosovo for the period from 1 to 31 January 2003.
+
+(Signed) Louise Fréchette
+
+Monthly report to the United Nations on the operations of the Kosovo Force
+
+1. This report covers the period from 1 to 31 January 2003.
+
+2. As at 31 January 2003, the total number of troops in theatre was about twenty-six thousand.
+"""
+
+
+def test_deputies_sign_in_their_own_capacity() -> None:
+    record = extract_text(DEPUTY)
+    assert signatories(record) == [
+        ("covering", "Louise Fréchette", "2003-03-03", Office("Deputy Secretary-General", "united-nations")),
+        ("annex", "Alessandro Minuto Rizzo", "2003-02-20", Office("Deputy Secretary-General", "nato")),
+    ]
+
+
+def test_bold_signature_and_american_dates() -> None:
+    text = ("**Letter dated March 3, 2003 from the Secretary-General addressed to the President of "
+            "the Security Council**\n\nI have the honour to transmit the report on Kosovo covering the "
+            "period from 1 January to 31 March 2003.\n\n*(Signed)* **Kofi A. Annan**\n")
+    record = extract_text(text)
+    assert signatories(record) == [("covering", "Kofi Annan", "2003-03-03", UN_SG)]
+    assert record.report.frequency == "quarterly"
+
+
+def test_troops_from_nations_in_words() -> None:
+    text = ("Letter dated 1 May 2019 from the Secretary-General addressed to the President of the "
+            "Security Council\n\n(Signed) António Guterres\n\n1. The report covers the period from 1 "
+            "January to 31 March 2019.\n\n2. As at 31 March 2019, the total number of KFOR troops in "
+            "theatre was just over 3,500, from twenty-one NATO and seven non-NATO troop-contributing nations.\n")
+    strength = extract_text(text).report.troop_strength
+    assert (strength.troops, strength.approximate, strength.nato_nations, strength.non_nato_nations) == (
+        3500, True, 21, 7)
+
+
+def test_a_text_that_is_not_a_report() -> None:
+    with pytest.raises(ExtractionError, match="recipe.txt: not a KFOR report"):
+        extract_text("Mix the flour and the eggs.\n\nBake for 20 minutes.", "recipe.txt")
+
+
+def test_a_cut_off_report_keeps_what_it_has() -> None:
+    record = extract_text("Letter dated 21 September 2000 from the Secretary-General addressed to the "
+                          "President of the Security Council\nPursuant to Security Council resolution "
+                          "1244 (1999) on Kosovo, I have the honour to transmit herewith the rep")
+    assert record.letters[0].date == dt.date(2000, 9, 21)
+    assert record.letters[0].signatory is None and record.report is None
+    assert record.key == "letter-2000-09-21"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("5 November 2007", dt.date(2007, 11, 5)),
+    ("2 Oct 2008", dt.date(2008, 10, 2)),
+    ("July 3, 2008", dt.date(2008, 7, 3)),
+    ("31 February 2008", None),
+    ("no date", None),
+])
+def test_parse_date(text: str, expected: dt.date | None) -> None:
+    assert facts.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("15,314", 15314), ("nineteen", 19), ("twenty-one", 21), ("Eight", 8), ("many", None)])
+def test_parse_number(text: str, expected: int | None) -> None:
+    assert facts.parse_number(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_parsers_never_crash_on_odd_text(text: str) -> None:
+    facts.parse_date(text)
+    facts.parse_number(text)
+    facts.parse_office(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Kosovo KFOR Letter dated 1 May 2019 (Signed) 1. \n,")), max_size=300))
+def test_extraction_never_crashes_on_odd_text(text: str) -> None:
+    try:
+        record = extract_text(text)
+    except ExtractionError:
+        return
+    assert record.key
