@@ -261,7 +261,7 @@ class _Reader:
     def _signatory(self, surface: str, office: Office | None, start: int, end: int) -> Signatory:
         surface = surface.strip().rstrip(",.")
         end = start + len(surface)
-        canonical = alias_table().canonical("Person", surface)
+        canonical = alias_table().canonical("Person", normalize_name(surface))
         return Signatory(name=canonical.label, surface=surface, office=office,
                          evidence=self.evidence(start, end))
 
@@ -288,15 +288,16 @@ class _Reader:
             days = (report.period.end - report.period.start).days + 1
             report.frequency = "monthly" if days <= 45 else "quarterly" if 75 <= days <= 100 else None
         if body:
-            report.troop_strength = self.troops(body)
+            report.troop_strength = self.troops(body, report.period.end if report.period else None)
             self.incidents(body, report)
             if self.structure.paragraphs or report.troop_strength or report.period:
                 report.evidence.append(self.evidence(body.lines[0].start, body.lines[0].end))
         if report.period or report.troop_strength or body:
             record.report = report
 
-    def troops(self, body: Part) -> TroopStrength | None:
-        m = self.search("troops_total", body) or self.search("troops_were", body)
+    def troops(self, body: Part, period_end: dt.date | None) -> TroopStrength | None:
+        m = (self.search("troops_total", body) or self.search("troop_strength", body)
+             or self.search("troops_were", body))
         if not m:
             return None
         troops = parse_number(m["troops"])
@@ -307,7 +308,7 @@ class _Reader:
         as_at = self.rules.patterns["as_at"].search(self.clean.text, sentence[0], m.start())
         strength = TroopStrength(
             troops=troops, approximate=bool(m["approx"]),
-            as_at=parse_date(as_at["date"]) if as_at else None,
+            as_at=_as_at_date(as_at["date"], period_end) if as_at else None,
             non_nato_troops=None, nato_nations=None, non_nato_nations=None, evidence=evidence)
         window_end = _sentence(self.clean.text, sentence[1] + 1, sentence[1] + 2)[1] \
             if sentence[1] + 2 < len(self.clean.text) else sentence[1]
@@ -336,6 +337,27 @@ class _Reader:
             if m["total"]:
                 report.total_incidents = parse_number(m["total"])
             return
+
+
+def _as_at_date(text: str, period_end: dt.date | None) -> dt.date | None:
+    """A full date, or a day and month completed from the end of the reporting period."""
+    full = parse_date(text)
+    if full or period_end is None:
+        return full
+    return _partial_start(text, period_end)
+
+
+def normalize_name(surface: str) -> str:
+    """Spaces collapsed and all-capital surnames in title case ("Alexander VERSHBOW").
+
+    >>> normalize_name("Jaap de Hoop  SCHEFFER")
+    'Jaap de Hoop Scheffer'
+    """
+    words = surface.split()
+    return " ".join(
+        "-".join(p.capitalize() if p.isupper() and len(p) > 1 else p for p in w.split("-"))
+        if w.isupper() and len(w) > 2 else w
+        for w in words)
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:

@@ -152,3 +152,18 @@ def test_extraction_never_crashes_on_odd_text(text: str) -> None:
     except ExtractionError:
         return
     assert record.key
+
+
+def test_troop_strength_phrasing_and_a_partial_as_at_date() -> None:
+    text = ("Letter dated 1 May 2019 from the Secretary-General addressed to the President of the "
+            "Security Council\n\nI have the honour to transmit herewith a letter dated 24 April 2019 "
+            "from the Secretary-General of the North Atlantic Treaty Organization (NATO), transmitting "
+            "the report on Kosovo.\n\n(Signed) Alexander VERSHBOW\n\n1. The report covers the period "
+            "from 1 January to 31 March 2019.\n\n2. As at 15 March, KFOR troop strength stood at "
+            "approximately 4,000, from 28 NATO Allies and 8 partner nations.\n")
+    record = extract_text(text)
+    strength = record.report.troop_strength
+    assert (strength.troops, strength.approximate, strength.as_at) == (4000, True, dt.date(2019, 3, 15))
+    assert (strength.nato_nations, strength.non_nato_nations) == (28, 8)
+    assert record.letter("covering").signatory.name == "Alexander Vershbow"
+    assert record.letter("annex").date == dt.date(2019, 4, 24)
