@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -90,6 +91,147 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
                    f"{'' if no_validate else ', valid'}.", err=True)
     if result.errors:
         sys.exit(3)
+
+
+# --- load / unload: SPARQL 1.1 triplestores (kfor_kg.store) ------------------
+
+STORE_SERVERS = ("oxigraph", "fuseki", "graphdb", "virtuoso", "blazegraph")  # store.SERVER_PRESETS
+
+
+def store_target_options(command: Any) -> Any:
+    """The options naming a triplestore and its credentials (load, unload; reusable)."""
+    options = [
+        click.option("--endpoint", metavar="URL", help="SPARQL query endpoint."),
+        click.option("--update-endpoint", metavar="URL",
+                     help="SPARQL update endpoint (default: the query endpoint)."),
+        click.option("--graph-store", metavar="URL",
+                     help="SPARQL 1.1 Graph Store endpoint; without one, SPARQL Update is used."),
+        click.option("--server", nargs=2, type=(click.Choice(STORE_SERVERS), str),
+                     metavar="TYPE BASE_URL",
+                     help="Fill in the three URLs for a server type at BASE_URL, e.g. "
+                          "oxigraph http://127.0.0.1:7878; explicit URLs win."),
+        click.option("--user", help="User name for HTTP basic authentication."),
+        click.option("--password-env", metavar="VAR",
+                     help="Environment variable holding the password (never on the command line)."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+                     show_default=True, help="Seconds to wait for each answer."),
+        click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                     help="Retries of connection errors, timeouts and HTTP 429/502/503/504."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def store_target(endpoint: str | None, update_endpoint: str | None, graph_store: str | None,
+                 server: tuple[str, str] | None, user: str | None, password_env: str | None,
+                 timeout: float) -> Any:
+    """The store.Target of the store_target_options.
+
+    Raises:
+        click.UsageError: no endpoint, or a user without a password variable.
+        ConfigError: the password variable is unset, or a URL is not http(s).
+    """
+    from . import store
+
+    if user is not None and password_env is None:
+        raise click.UsageError("--user needs --password-env VAR (the variable holding the password)")
+    if password_env is not None and user is None:
+        raise click.UsageError("--password-env needs --user")
+    password = store.password_from_env(password_env) if password_env is not None else None
+    options: dict[str, Any] = {"update_endpoint": update_endpoint, "graph_store": graph_store,
+                               "user": user, "password": password, "timeout": timeout}
+    if server:
+        return store.Target.for_server(server[0], server[1], endpoint=endpoint, **options)
+    if endpoint is None:
+        raise click.UsageError("give the store: --endpoint URL (with --update-endpoint and "
+                               "--graph-store as needed) or --server TYPE BASE_URL")
+    return store.Target(endpoint, **options)
+
+
+@cli.command("load")
+@click.argument("graph", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@store_target_options
+@click.option("--no-ontology", is_flag=True, help="Leave the ontology graph alone.")
+@click.option("--replace-shared", is_flag=True,
+              help="Replace the shared graph instead of adding to it (when GRAPH holds every document).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Triples per SPARQL Update request (without a graph store).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary.")
+def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, batch_size: int,
+             quiet: bool, retries: int, **target: Any) -> None:
+    """Load GRAPH files written by `build` (any format) into a SPARQL 1.1 triplestore.
+
+    Every document goes into its own named graph, replaced as a whole on reload;
+    shared entities into <base>graph/shared, the ontology into <base>graph/ontology.
+    Exits 3 unless every document was stored; the failed ones keep their previous graph.
+
+    Example:
+
+        kfor-kg load kfor.trig --server oxigraph http://127.0.0.1:7878
+    """
+    from . import store
+    from .errors import StoreError
+
+    def show(outcome: store.DocumentOutcome) -> None:
+        if outcome.stored and not quiet:
+            click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)")
+        elif not outcome.stored:
+            click.echo(f"FAILED  {outcome.key}: {outcome.error}", err=True)
+
+    try:
+        report = store.load(graph, store_target(**target), ontology=not no_ontology,
+                            replace_shared=replace_shared, batch_size=batch_size,
+                            retry=store.RetryPolicy(attempts=retries + 1), on_document=show)
+    except KforError as e:
+        fail(e)
+        return
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    how = "Graph Store Protocol" if report.method == "graph-store" else "SPARQL Update"
+    total = len(report.documents)
+    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}); "
+               f"shared graph {'replaced by' if replace_shared else '+'}{report.shared_triples} "
+               f"triples, ontology {report.ontology_triples} triples, "
+               f"{report.orphans_removed} unused shared nodes removed.")
+    if not report.ok:
+        failed = ", ".join(store.document_key(doc) for doc in report.failed)
+        fail(StoreError(f"{len(report.failed)} of {total} documents were not stored at "
+                              f"{report.endpoint}: {failed}"))
+
+
+@cli.command("unload")
+@click.argument("documents", nargs=-1, required=True, metavar="DOC...")
+@store_target_options
+@click.option("--base", default=DEFAULT_BASE, show_default=True,
+              help="Base IRI of the documents given by key or symbol.")
+def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: Any) -> None:
+    """Remove documents from a triplestore, with the shared entities only they used.
+
+    DOC is a key (S-2007-652), a UN symbol (S/2007/652) or a document IRI.
+    Exits 3 if a document was not in the store.
+
+    Example:
+
+        kfor-kg unload S/2007/652 --server oxigraph http://127.0.0.1:7878
+    """
+    from . import store
+    from .errors import StoreError
+
+    try:
+        report = store.unload(store_target(**target), documents, base=base,
+                              retry=store.RetryPolicy(attempts=retries + 1))
+    except KforError as e:
+        fail(e)
+        return
+    for doc in report.removed:
+        click.echo(f"removed  {store.document_key(doc)}")
+    click.echo(f"Removed {len(report.removed)} documents and {report.orphans_removed} unused "
+               f"shared nodes at {report.endpoint}.")
+    if report.missing:
+        missing = ", ".join(store.document_key(doc) for doc in report.missing)
+        fail(StoreError(f"not in the store at {report.endpoint}: {missing}"))
 
 
 def main() -> None:

@@ -1,0 +1,963 @@
+"""Load kfor-kg graphs into a SPARQL 1.1 triplestore, and remove them again.
+
+Layout in the store (docs/model.md, docs/triplestores.md):
+
+- one named graph per document, ``{document IRI}/graph``, replaced as a whole
+  on every load;
+- ``{base}graph/shared``: the canonical persons, organizations, places, posts,
+  roles and concepts the documents share, merged (added to) on every load;
+- ``{base}graph/ontology``: the ontology (the data's kfor: terms and
+  ``ontology/*.ttl``), replaced on every load.
+
+Protocols: the SPARQL 1.1 Graph Store HTTP Protocol when the target has a graph
+store URL (one PUT per document replaces its graph atomically), otherwise
+SPARQL 1.1 Update (one ``DROP SILENT GRAPH; INSERT DATA`` request per document,
+or batches into a temporary graph followed by one ``MOVE``). Queries and updates
+go through SPARQLWrapper, Graph Store requests through urllib; nothing else is
+assumed of the server, so Oxigraph, Fuseki, GraphDB, Virtuoso and Blazegraph
+all work.
+
+Shared graph rule: a load adds the shared triples of its documents. Afterwards,
+and when a document is unloaded, every shared node that the replaced or removed
+document graph reached (directly or through other shared nodes) and that no
+remaining document graph reaches any more loses all its triples in the shared
+graph. Triples of a shared node that is still in use are never removed; load
+with ``replace_shared=True`` to rewrite the shared graph from scratch.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import email.utils
+import http.client
+import os
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
+
+from . import export
+from .errors import ConfigError, IngestError, StoreError
+from .namespaces import DEFAULT_BASE, KFOR
+from .resources import resource_dir
+
+__all__ = [
+    "SERVER_PRESETS", "DEFAULT_BATCH_SIZE", "Target", "RetryPolicy", "StoreRequestError",
+    "SplitDataset", "DocumentOutcome", "LoadReport", "UnloadReport",
+    "password_from_env", "read_graph", "split_dataset", "ontology_graph",
+    "load", "load_dataset", "unload", "stored_documents", "fetch_graph", "document_iri", "document_key",
+]
+
+T = TypeVar("T")
+
+DEFAULT_BATCH_SIZE = 5000
+"""Triples per SPARQL Update request (about 1 MB of N-Triples)."""
+
+SERVER_PRESETS: dict[str, tuple[str, str, str | None]] = {
+    # name: (query, update, graph store), relative to the base URL the user gives.
+    "oxigraph": ("{base}/query", "{base}/update", "{base}/store"),          # http://host:7878
+    "fuseki": ("{base}/query", "{base}/update", "{base}/data"),             # http://host:3030/DATASET
+    "graphdb": ("{base}", "{base}/statements", "{base}/rdf-graphs/service"),  # …/repositories/REPO
+    "virtuoso": ("{base}/sparql", "{base}/sparql", "{base}/sparql-graph-crud"),  # http://host:8890
+    "blazegraph": ("{base}/sparql", "{base}/sparql", None),                 # …/blazegraph/namespace/NS
+}
+
+# Any predicate, zero or more times: reachability through the shared graph.
+_ANY_PATH = "(<urn:x-kfor-kg:none>|!<urn:x-kfor-kg:none>)*"
+_ONTOLOGY_TERMS = str(KFOR)
+_ONTOLOGY = _ONTOLOGY_TERMS.rstrip("#")  # the ontology's own IRI
+_DOC_IRI = re.compile(r"(?P<base>.+?[/#])doc/(?P<key>[^/]+)")
+# HTTP statuses after which every further request would fail the same way.
+_FATAL_STATUSES = frozenset({401, 403, 404, 405, 406, 407, 415, 429, 501, 502, 503, 504})
+_TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+
+
+# --- targets, credentials, retries -------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """Where to load: a SPARQL query endpoint, an update endpoint, maybe a graph store.
+
+    Without ``update_endpoint`` updates go to ``endpoint`` (Virtuoso, Blazegraph
+    and many others serve both at one URL). Without ``graph_store`` documents are
+    loaded with SPARQL Update.
+
+    >>> t = Target.for_server("oxigraph", "http://127.0.0.1:7878/")
+    >>> t.endpoint, t.update_url, t.graph_store
+    ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
+
+    Raises:
+        ConfigError: a URL is not http(s), or a user is given without a password.
+    """
+
+    endpoint: str
+    update_endpoint: str | None = None
+    graph_store: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("endpoint", "update_endpoint", "graph_store"):
+            url = getattr(self, name)
+            if url is None:
+                continue
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError(f"{name.replace('_', ' ')} {url!r} is not an http(s) URL")
+        if (self.user is None) != (self.password is None):
+            raise ConfigError("give both a user and a password for HTTP basic authentication")
+        if self.timeout <= 0:
+            raise ConfigError(f"timeout must be positive, not {self.timeout}")
+
+    @classmethod
+    def for_server(cls, kind: str, base_url: str, **options: Any) -> Target:
+        """The URLs of a known server type under `base_url`; `options` override them.
+
+        Raises:
+            ConfigError: `kind` is not one of SERVER_PRESETS.
+        """
+        try:
+            query, update, store = SERVER_PRESETS[kind]
+        except KeyError:
+            raise ConfigError(f"unknown server type {kind!r}; use one of: "
+                              f"{', '.join(SERVER_PRESETS)}") from None
+        base = base_url.rstrip("/")
+        urls: dict[str, Any] = {
+            "endpoint": query.format(base=base),
+            "update_endpoint": update.format(base=base),
+            "graph_store": store.format(base=base) if store else None,
+        }
+        urls.update({k: v for k, v in options.items() if v is not None})
+        return cls(**urls)
+
+    @property
+    def update_url(self) -> str:
+        return self.update_endpoint or self.endpoint
+
+    @property
+    def method(self) -> str:
+        """'graph-store' or 'update': how documents are written."""
+        return "graph-store" if self.graph_store else "update"
+
+
+def password_from_env(variable: str) -> str:
+    """The password stored in environment variable `variable`.
+
+    Raises:
+        ConfigError: the variable is unset or empty.
+    """
+    value = os.environ.get(variable)
+    if not value:
+        raise ConfigError(f"environment variable {variable} holding the store password is "
+                          f"not set; export it first (passwords are never taken from the "
+                          f"command line)")
+    return value
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry transient failures.
+
+    Connection errors, timeouts and HTTP 429/502/503/504 are retried up to
+    `attempts` tries in all, waiting `initial_delay * factor**n` seconds (at most
+    `max_delay`), or as long as a Retry-After header asks if that is no more than
+    `max_retry_after`. Other HTTP errors are never retried.
+    """
+
+    attempts: int = 4
+    initial_delay: float = 0.5
+    factor: float = 2.0
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait after failed try number `attempt` (1-based); None: give up."""
+        if attempt >= self.attempts:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        return min(self.max_delay, self.initial_delay * self.factor ** (attempt - 1))
+
+
+class StoreRequestError(StoreError):
+    """A request to the store failed; `fatal` means later requests would fail too."""
+
+    def __init__(self, message: str, endpoint: str, status: int | None, fatal: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.endpoint = endpoint
+        self.status = status
+        self.fatal = fatal
+
+
+# --- HTTP --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Problem:
+    """What went wrong with one request, in words, and whether to retry it."""
+
+    text: str
+    status: int | None
+    transient: bool
+    fatal: bool
+    retry_after: float | None = None
+
+
+_SPARQLWRAPPER_STATUS: dict[type, int] = {
+    QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
+    EndPointInternalError: 500,
+}
+_STATUS_TEXT = {
+    400: "rejected the request as malformed (HTTP 400 Bad Request)",
+    401: "refused the credentials (HTTP 401 Unauthorized); check the user name and "
+         "the password (--user, --password-env)",
+    403: "refused access (HTTP 403 Forbidden); the user may not write to this store",
+    404: "was not found (HTTP 404 Not Found); check the URL",
+    405: "does not accept this request (HTTP 405 Method Not Allowed); is it the right "
+         "kind of endpoint (query, update or graph store)?",
+    413: "rejected the request as too large (HTTP 413); try a smaller --batch-size",
+    414: "rejected the request URL as too long (HTTP 414)",
+}
+
+
+def _problem(exc: BaseException, timeout: float) -> _Problem | None:
+    """Classify a failed request; None for exceptions that are bugs, not store trouble."""
+    if isinstance(exc, SPARQLWrapperException):
+        status = next((code for cls, code in _SPARQLWRAPPER_STATUS.items()
+                       if isinstance(exc, cls)), None)
+        return _http_problem(status or 0, _sparqlwrapper_body(exc), None)
+    if isinstance(exc, urllib.error.HTTPError):
+        try:
+            body = exc.read()
+        except (OSError, http.client.HTTPException):
+            body = b""
+        return _http_problem(exc.code, body, exc.headers.get("Retry-After") if exc.headers else None,
+                             exc.reason)
+    if isinstance(exc, urllib.error.URLError):
+        reason = exc.reason
+        if isinstance(reason, BaseException):
+            return _problem(reason, timeout) or _Problem(f"failed ({reason})", None, True, True)
+        return _Problem(f"failed ({reason})", None, True, True)
+    if isinstance(exc, TimeoutError):  # socket.timeout is an alias
+        return _Problem(f"did not answer within {timeout:g} s", None, True, True)
+    if isinstance(exc, ConnectionRefusedError):
+        return _Problem("is unreachable (connection refused); is the server running?",
+                        None, True, True)
+    if isinstance(exc, socket.gaierror):
+        return _Problem(f"is unreachable (unknown host: {exc.strerror or exc})", None, False, True)
+    if isinstance(exc, (ConnectionError, http.client.HTTPException)):
+        detail = f": {exc}" if str(exc) else ""
+        return _Problem(f"closed the connection ({type(exc).__name__}{detail})", None, True, True)
+    if isinstance(exc, OSError):
+        return _Problem(f"failed ({exc.strerror or exc})", None, True, True)
+    return None
+
+
+def _http_problem(status: int, body: bytes, retry_after: str | None,
+                  reason: str | None = None) -> _Problem:
+    text = _STATUS_TEXT.get(status)
+    if text is None:
+        label = reason or http.client.responses.get(status, "")
+        text = f"answered HTTP {status}{' ' + label if label else ''}"
+    detail = _one_line(body)
+    if detail:
+        text += f"; the server said: {detail}"
+    return _Problem(text, status, status in _TRANSIENT_STATUSES, status in _FATAL_STATUSES,
+                    _retry_after_seconds(retry_after))
+
+
+def _sparqlwrapper_body(exc: SPARQLWrapperException) -> bytes:
+    # SPARQLWrapper keeps the response body only inside its message, as a bytes repr.
+    message = str(exc.args[0]) if exc.args else ""
+    _, sep, rest = message.partition("Response:\n")
+    if not sep:
+        return b""
+    try:
+        body = ast.literal_eval(rest.strip())
+    except (ValueError, SyntaxError):
+        return rest.encode()
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+def _one_line(body: bytes, limit: int = 200) -> str:
+    text = " ".join(body.decode("utf-8", "replace").split())
+    text = re.sub(r"<[^>]{1,100}>", " ", text) if text.lstrip().startswith("<") else text
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class _Client:
+    """SPARQL queries and updates (SPARQLWrapper) and Graph Store requests (urllib), with retries."""
+
+    def __init__(self, target: Target, retry: RetryPolicy | None) -> None:
+        self.target = target
+        self.retry = retry or RetryPolicy()
+
+    def _run(self, endpoint: str, context: str, call: Callable[[], T]) -> T:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return call()
+            except Exception as exc:  # classified below; anything else is re-raised
+                problem = _problem(exc, self.target.timeout)
+                if problem is None:
+                    raise
+                wait = self.retry.delay(attempt, problem.retry_after) if problem.transient else None
+                if wait is not None:
+                    self.retry.sleep(wait)
+                    continue
+                tries = f" (gave up after {attempt} attempts)" if attempt > 1 else ""
+                raise StoreRequestError(f"{context}: {endpoint} {problem.text}{tries}",
+                                        endpoint, problem.status, problem.fatal) from exc
+
+    def _wrapper(self) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(self.target.endpoint, updateEndpoint=self.target.update_url)
+        wrapper.setMethod(POST)
+        wrapper.setTimeout(self.target.timeout)  # type: ignore[arg-type]  # float is fine
+        if self.target.user is not None and self.target.password is not None:
+            wrapper.setCredentials(self.target.user, self.target.password)
+        return wrapper
+
+    def update(self, text: str, context: str) -> None:
+        def call() -> None:
+            wrapper = self._wrapper()
+            wrapper.setRequestMethod(POSTDIRECTLY)
+            wrapper.setQuery(text)
+            response = wrapper.query().response
+            try:
+                response.read()
+            finally:
+                response.close()
+        self._run(self.target.update_url, context, call)
+
+    def select(self, text: str, context: str) -> list[dict[str, str]]:
+        def call() -> list[dict[str, str]]:
+            wrapper = self._wrapper()
+            wrapper.setRequestMethod(URLENCODED)
+            wrapper.setReturnFormat(JSON)
+            wrapper.setQuery(text)
+            result: Any = wrapper.query().convert()
+            return [{name: cell["value"] for name, cell in row.items()}
+                    for row in result["results"]["bindings"]]
+        return self._run(self.target.endpoint, context, call)
+
+    def ask(self, text: str, context: str) -> bool:
+        def call() -> bool:
+            wrapper = self._wrapper()
+            wrapper.setRequestMethod(URLENCODED)
+            wrapper.setReturnFormat(JSON)
+            wrapper.setQuery(text)
+            result: Any = wrapper.query().convert()
+            return bool(result["boolean"])
+        return self._run(self.target.endpoint, context, call)
+
+    def construct(self, text: str, context: str) -> bytes:
+        def call() -> bytes:
+            wrapper = self._wrapper()
+            wrapper.setRequestMethod(URLENCODED)
+            wrapper.setReturnFormat(TURTLE)
+            wrapper.setQuery(text)
+            response = wrapper.query().response
+            try:
+                return bytes(response.read())
+            finally:
+                response.close()
+        return self._run(self.target.endpoint, context, call)
+
+    def graph_store(self, method: str, graph: str, body: bytes | None, context: str) -> None:
+        store = self.target.graph_store
+        if store is None:
+            raise ConfigError("no graph store URL given")
+        url = f"{store}{'&' if '?' in store else '?'}graph={urllib.parse.quote(graph, safe='')}"
+        headers = {"User-Agent": "kfor-kg"}
+        if body is not None:
+            headers["Content-Type"] = "application/n-triples; charset=utf-8"
+        if self.target.user is not None and self.target.password is not None:
+            token = f"{self.target.user}:{self.target.password}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
+
+        def call() -> None:
+            request = urllib.request.Request(url, data=body, method=method, headers=headers)
+            with urllib.request.urlopen(request, timeout=self.target.timeout) as response:
+                response.read()
+        self._run(store, context, call)
+
+
+# --- reading and splitting ---------------------------------------------------
+
+def read_graph(paths: Sequence[str | os.PathLike[str]]) -> Dataset:
+    """Every quad of the RDF files `paths` (any format `build` writes) in one Dataset.
+
+    Raises:
+        ConfigError: no paths, or an extension that names no RDF format.
+        IngestError: a file is missing or is not valid RDF.
+    """
+    if not paths:
+        raise ConfigError("no graph file given")
+    dataset = export.read(paths[0])
+    for path in paths[1:]:
+        dataset.addN(export.read(path).quads((None, None, None, None)))  # type: ignore[arg-type]
+    return dataset
+
+
+@dataclass
+class SplitDataset:
+    """A build cut along the IRI scheme: document graphs, the shared graph, the ontology."""
+
+    base: str
+    documents: dict[URIRef, Graph]
+    shared: Graph
+    ontology: Graph
+
+    @property
+    def shared_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/shared")
+
+    @property
+    def ontology_graph(self) -> URIRef:
+        return URIRef(f"{self.base}graph/ontology")
+
+    @staticmethod
+    def graph_of(document: URIRef) -> URIRef:
+        return URIRef(f"{document}/graph")
+
+
+def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
+    """Split a build (a Dataset or a plain union Graph) into document graphs and the shared graph.
+
+    Graph names in the input are ignored, so a TriG and a Turtle file of the
+    same build split identically: a triple belongs to document D's graph when
+    its subject is D or starts with D + "/" (documents are the subjects typed
+    kfor:Document), to the ontology when its subject is the ontology or a kfor:
+    term, and to the shared graph otherwise.
+
+    >>> g = Graph()
+    >>> doc = URIRef("https://w3id.org/kfor-kg/id/doc/S-2017-1")
+    >>> _ = g.add((doc, RDF.type, KFOR.Document))
+    >>> _ = g.add((URIRef(doc + "/letter"), KFOR.signatory,
+    ...            URIRef("https://w3id.org/kfor-kg/id/person/x")))
+    >>> _ = g.add((URIRef("https://w3id.org/kfor-kg/id/person/x"), RDF.type, KFOR.Person))
+    >>> split = split_dataset(g)
+    >>> split.base, len(split.documents[doc]), len(split.shared), len(split.ontology)
+    ('https://w3id.org/kfor-kg/id/', 2, 1, 0)
+
+    Raises:
+        IngestError: no kfor:Document, document IRIs outside docs/model.md's
+            scheme or under several bases, or blank nodes.
+    """
+    if isinstance(data, Dataset):
+        triples: Iterable[tuple[Node, Node, Node]] = (
+            (s, p, o) for s, p, o, _g in data.quads((None, None, None, None)))
+    else:  # a plain Graph, or a ConjunctiveGraph, which iterates over all its graphs
+        triples = iter(data)
+    union = Graph(bind_namespaces="none")
+    blank = 0
+    for triple in triples:
+        if any(isinstance(term, BNode) for term in triple):
+            blank += 1
+        union.add(triple)
+    if blank:
+        raise IngestError(f"the graph has {blank} triple(s) with blank nodes; docs/model.md "
+                          f"gives every node an IRI, and blank nodes would be duplicated on "
+                          f"every reload")
+    documents = sorted({s for s in union.subjects(RDF.type, KFOR.Document) if isinstance(s, URIRef)})
+    if not documents:
+        raise IngestError(f"the graph has no document (no subject typed {KFOR.Document})")
+    bases = set()
+    for doc in documents:
+        match = _DOC_IRI.fullmatch(doc)
+        if match is None:
+            raise IngestError(f"document IRI {doc} does not follow docs/model.md "
+                              f"({{base}}doc/{{key}})")
+        bases.add(match["base"])
+    if base is not None and bases != {base}:
+        raise IngestError(f"documents are not under base {base}: {', '.join(sorted(bases))}")
+    if len(bases) > 1:
+        raise IngestError(f"documents are under several bases: {', '.join(sorted(bases))}")
+    found_base = bases.pop()
+    prefix = found_base + "doc/"
+    graphs = {doc: Graph(bind_namespaces="none") for doc in documents}
+    shared = Graph(bind_namespaces="none")
+    ontology = Graph(bind_namespaces="none")
+    for s, p, o in union:
+        target = shared
+        text = str(s)
+        if text.startswith(prefix):
+            target = graphs.get(URIRef(prefix + text[len(prefix):].split("/", 1)[0]), shared)
+        elif text == _ONTOLOGY or text.startswith(_ONTOLOGY_TERMS):
+            target = ontology
+        target.add((s, p, o))
+    return SplitDataset(found_base, graphs, shared, ontology)
+
+
+def ontology_graph() -> Graph:
+    """The shipped ontology: every ontology/*.ttl in one graph (empty if there are none).
+
+    Raises:
+        ConfigError: the ontology folder is missing from the installation.
+        IngestError: a file is not valid Turtle.
+    """
+    graph = Graph(bind_namespaces="none")
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib's parsers raise many unrelated exception types
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise IngestError(f"{path} is not valid Turtle: {reason}") from exc
+    return graph
+
+
+def document_iri(reference: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The document IRI for a key (``S-2007-652``), a symbol (``S/2007/652``) or an IRI.
+
+    >>> document_iri("S/2007/652")
+    rdflib.term.URIRef('https://w3id.org/kfor-kg/id/doc/S-2007-652')
+
+    Raises:
+        ConfigError: the reference is empty or an IRI outside docs/model.md's scheme.
+    """
+    reference = reference.strip()
+    if reference.startswith(("http://", "https://")):
+        iri = reference[:-len("/graph")] if reference.endswith("/graph") else reference
+        if _DOC_IRI.fullmatch(iri) is None:
+            raise ConfigError(f"{reference} is not a document IRI ({{base}}doc/{{key}})")
+        return URIRef(iri)
+    if reference.startswith("doc/"):
+        reference = reference[len("doc/"):]
+    if not reference:
+        raise ConfigError("empty document reference")
+    return URIRef(f"{base}doc/{reference.replace('/', '-')}")
+
+
+def _base_of(document: URIRef) -> str:
+    match = _DOC_IRI.fullmatch(document)
+    if match is None:
+        raise ConfigError(f"{document} is not a document IRI ({{base}}doc/{{key}})")
+    return match["base"]
+
+
+def document_key(document: str) -> str:
+    """The key of a document IRI (the IRI itself if it is not one).
+
+    >>> document_key("https://w3id.org/kfor-kg/id/doc/S-2007-652")
+    'S-2007-652'
+    """
+    match = _DOC_IRI.fullmatch(document)
+    return match["key"] if match else document
+
+
+# --- writing graphs ----------------------------------------------------------
+
+def _nt_lines(graph: Graph) -> list[str]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return [line for line in data.decode("utf-8").splitlines() if line.strip()]
+
+
+def _insert_data(graph: str, lines: Sequence[str]) -> str:
+    return f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(lines) + "\n} }"
+
+
+class _GraphStoreWriter:
+    """Writes graphs with the Graph Store Protocol: PUT replaces, POST merges."""
+
+    def __init__(self, client: _Client) -> None:
+        self.client = client
+
+    def replace(self, graph: str, data: Graph, context: str, single: bool = False) -> None:
+        body = "\n".join(_nt_lines(data)).encode("utf-8") + b"\n"
+        self.client.graph_store("PUT", graph, body, context)
+
+    def merge(self, graph: str, data: Graph, context: str) -> None:
+        body = "\n".join(_nt_lines(data)).encode("utf-8") + b"\n"
+        self.client.graph_store("POST", graph, body, context)
+
+
+class _UpdateWriter:
+    """Writes graphs with SPARQL Update, never leaving a replaced graph half-written.
+
+    A graph of at most `batch_size` triples is replaced by one request; a larger
+    one is inserted in batches into a temporary graph, which one MOVE request
+    then puts in place.
+    """
+
+    def __init__(self, client: _Client, batch_size: int) -> None:
+        self.client = client
+        self.batch_size = batch_size
+
+    def replace(self, graph: str, data: Graph, context: str, single: bool = False) -> None:
+        lines = _nt_lines(data)
+        if single or len(lines) <= self.batch_size:
+            self.client.update(f"DROP SILENT GRAPH <{graph}> ;\n" + _insert_data(graph, lines),
+                               context)
+            return
+        temporary = f"{graph}/loading"
+        batches = [lines[i:i + self.batch_size] for i in range(0, len(lines), self.batch_size)]
+        try:
+            self.client.update(f"DROP SILENT GRAPH <{temporary}>", context)
+            for number, batch in enumerate(batches, 1):
+                self.client.update(_insert_data(temporary, batch),
+                                   f"{context} (batch {number} of {len(batches)})")
+            self.client.update(f"MOVE SILENT GRAPH <{temporary}> TO <{graph}>", context)
+        except StoreRequestError:
+            self._discard(temporary)
+            raise
+
+    def merge(self, graph: str, data: Graph, context: str) -> None:
+        lines = _nt_lines(data)
+        batches = [lines[i:i + self.batch_size] for i in range(0, len(lines), self.batch_size)]
+        for number, batch in enumerate(batches, 1):
+            suffix = f" (batch {number} of {len(batches)})" if len(batches) > 1 else ""
+            self.client.update(_insert_data(graph, batch), context + suffix)
+
+    def _discard(self, temporary: str) -> None:
+        cleanup = _Client(self.client.target, RetryPolicy(attempts=1))
+        try:
+            cleanup.update(f"DROP SILENT GRAPH <{temporary}>", "discarding a partial load")
+        except StoreRequestError:
+            pass  # the server is gone; the next load of this document drops it first
+
+
+# --- shared-graph garbage collection ------------------------------------------
+
+def _document_graph_filter(base: str, variable: str = "?g", exclude: str | None = None) -> str:
+    condition = (f'STRSTARTS(STR({variable}), "{base}doc/") && '
+                 f'STRENDS(STR({variable}), "/graph")')
+    if exclude is not None:
+        condition += f" && {variable} != <{exclude}>"
+    return f"FILTER({condition})"
+
+
+def _unreachable(shared: str, base: str, exclude: str | None) -> str:
+    """A filter keeping ?m only if no document graph (but `exclude`) reaches it."""
+    return f"""FILTER NOT EXISTS {{
+    GRAPH <{shared}> {{ ?n {_ANY_PATH} ?m }}
+    GRAPH ?g {{ ?x ?q ?n }}
+    {_document_graph_filter(base, exclude=exclude)}
+  }}"""
+
+
+def _reached_query(graphs: Sequence[str], shared: str) -> str:
+    """Shared-graph subjects reached from the given document graphs."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    return f"""SELECT DISTINCT ?m WHERE {{
+  {{ SELECT DISTINCT ?n WHERE {{
+      VALUES ?g {{ {values} }}
+      GRAPH ?g {{ ?x ?q ?n }}
+      FILTER(isIRI(?n))
+  }} }}
+  GRAPH <{shared}> {{ ?n {_ANY_PATH} ?m  FILTER EXISTS {{ ?m ?p ?o }} }}
+}}"""
+
+
+def _orphans_query(candidates: Sequence[str], shared: str, base: str,
+                   exclude: str | None) -> str:
+    values = " ".join(f"<{m}>" for m in candidates)
+    return f"""SELECT ?m WHERE {{
+  VALUES ?m {{ {values} }}
+  {_unreachable(shared, base, exclude)}
+}}"""
+
+
+def _delete_orphans(orphans: Sequence[str], shared: str, base: str,
+                    exclude: str | None) -> str:
+    # The reachability test is repeated here so that the deletion stays right even
+    # if another client added a reference since the orphans were selected.
+    return f"""DELETE {{ GRAPH <{shared}> {{ ?m ?p ?o }} }}
+WHERE {{
+  {{ {_orphans_query(orphans, shared, base, exclude)} }}
+  GRAPH <{shared}> {{ ?m ?p ?o }}
+}}"""
+
+
+# --- load --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """What happened to one document of a load."""
+
+    document: str
+    triples: int
+    stored: bool
+    error: str | None = None
+
+    @property
+    def key(self) -> str:
+        return document_key(self.document)
+
+
+@dataclass
+class LoadReport:
+    """The result of a load: which documents are stored, which failed, and why."""
+
+    endpoint: str
+    method: str
+    documents: list[DocumentOutcome]
+    shared_triples: int = 0
+    ontology_triples: int = 0
+    orphans_removed: int = 0
+    in_store: dict[str, int] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> list[str]:
+        return [d.document for d in self.documents if d.stored]
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {d.document: d.error or "failed" for d in self.documents if not d.stored}
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def load(paths: Sequence[str | os.PathLike[str]], target: Target, **options: Any) -> LoadReport:
+    """Read the graph files `paths` that `build` wrote and load them into `target`.
+
+    `options` are those of load_dataset.
+
+    Raises:
+        ConfigError, IngestError: see read_graph and split_dataset.
+    """
+    return load_dataset(read_graph(paths), target, **options)
+
+
+def load_dataset(data: Graph, target: Target, *, ontology: bool = True,
+                 replace_shared: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                 retry: RetryPolicy | None = None, verify: bool = True,
+                 on_document: Callable[[DocumentOutcome], None] | None = None) -> LoadReport:
+    """Load a build (Dataset or union Graph) into `target`, one named graph per document.
+
+    Each document's graph is replaced atomically; the shared graph is merged
+    (or replaced with `replace_shared`); the ontology graph is replaced by the
+    data's ontology triples plus ontology/*.ttl, unless `ontology` is false. Loading the same data twice leaves the store unchanged.
+    Failures do not raise: they are in the report, per document. After a failure
+    that later requests would repeat (server down, authentication refused) the
+    remaining documents are not attempted. `on_document` is called as each
+    document is stored or fails. With `verify`, the report's `in_store` holds
+    the triple count of each of these documents' graphs as the store has them.
+
+    Raises:
+        ConfigError: bad options, or the ontology is missing.
+        IngestError: the data does not follow docs/model.md (see split_dataset).
+    """
+    if batch_size < 1:
+        raise ConfigError(f"batch size must be at least 1, not {batch_size}")
+    split = split_dataset(data)
+    onto = Graph(bind_namespaces="none")
+    if ontology:
+        onto += split.ontology
+        onto += ontology_graph()
+    return _Loader(split, onto, target, replace_shared, batch_size, retry, on_document).run(verify)
+
+
+class _Loader:
+    def __init__(self, split: SplitDataset, onto: Graph, target: Target, replace_shared: bool,
+                 batch_size: int, retry: RetryPolicy | None,
+                 on_document: Callable[[DocumentOutcome], None] | None) -> None:
+        self.split = split
+        self.onto = onto
+        self.target = target
+        self.replace_shared = replace_shared
+        self.client = _Client(target, retry)
+        self.writer: _GraphStoreWriter | _UpdateWriter = (
+            _GraphStoreWriter(self.client) if target.graph_store else
+            _UpdateWriter(self.client, batch_size))
+        self.on_document = on_document
+        self.report = LoadReport(target.graph_store or target.update_url, target.method, [])
+
+    def _record(self, outcome: DocumentOutcome) -> None:
+        self.report.documents.append(outcome)
+        if self.on_document is not None:
+            self.on_document(outcome)
+
+    def run(self, verify: bool) -> LoadReport:
+        split, report = self.split, self.report
+        documents = list(split.documents)
+        shared = str(split.shared_graph)
+        try:
+            reached = [row["m"] for row in self.client.select(
+                _reached_query([split.graph_of(d) for d in documents], shared),
+                "finding the shared nodes the stored versions of these documents use")]
+            if len(self.onto):
+                self.writer.replace(str(split.ontology_graph), self.onto,
+                                    f"replacing the ontology graph {split.ontology_graph}",
+                                    single=True)
+                report.ontology_triples = len(self.onto)
+            verb = "replacing" if self.replace_shared else "merging into"
+            if self.replace_shared:
+                self.writer.replace(shared, split.shared, f"{verb} the shared graph {shared}")
+            elif len(split.shared):
+                self.writer.merge(shared, split.shared, f"{verb} the shared graph {shared}")
+            report.shared_triples = len(split.shared)
+        except StoreRequestError as error:
+            for doc in documents:
+                self._record(DocumentOutcome(str(doc), len(split.documents[doc]), False,
+                                             f"not loaded: {error.message}"))
+            return report
+        aborted: StoreRequestError | None = None
+        for doc in documents:
+            graph = split.documents[doc]
+            if aborted is not None:
+                self._record(DocumentOutcome(str(doc), len(graph), False,
+                                             f"not attempted after an earlier failure: "
+                                             f"{aborted.message}"))
+                continue
+            try:
+                self.writer.replace(str(split.graph_of(doc)), graph,
+                                    f"replacing the graph of document {doc}")
+            except StoreRequestError as error:
+                self._record(DocumentOutcome(str(doc), len(graph), False, error.message))
+                if error.fatal:
+                    aborted = error
+                continue
+            self._record(DocumentOutcome(str(doc), len(graph), True))
+        if aborted is None and reached:
+            self._collect(reached)
+        if verify and aborted is None:
+            try:
+                report.in_store = _counts(self.client, [split.graph_of(d) for d in documents],
+                                          "counting the stored triples")
+            except StoreRequestError as error:
+                report.warnings.append(f"could not check what the store holds: {error.message}")
+        if report.in_store is not None:
+            for outcome in report.documents:
+                held = report.in_store.get(outcome.document, 0)
+                if outcome.stored and held != outcome.triples:
+                    report.warnings.append(f"document {outcome.document}: the store holds "
+                                           f"{held} triples, the file {outcome.triples}")
+        return report
+
+    def _collect(self, reached: list[str]) -> None:
+        """Remove shared nodes the replaced document graphs used and nothing uses now."""
+        shared, base = str(self.split.shared_graph), self.split.base
+        try:
+            orphans = [row["m"] for row in self.client.select(
+                _orphans_query(reached, shared, base, None), "finding unused shared nodes")]
+            if orphans:
+                self.client.update(_delete_orphans(orphans, shared, base, None),
+                                   f"removing {len(orphans)} unused nodes from {shared}")
+            self.report.orphans_removed = len(orphans)
+        except StoreRequestError as error:
+            self.report.warnings.append(f"unused shared nodes were not removed: {error.message}")
+
+
+def _counts(client: _Client, graphs: Sequence[str], context: str) -> dict[str, int]:
+    """Triple count of each document graph among `graphs` that the store holds, by document."""
+    if not graphs:
+        return {}
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = client.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
+                         f"GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", context)
+    return {row["g"][:-len("/graph")]: int(row["n"]) for row in rows}
+
+
+# --- unload and inspection -----------------------------------------------------
+
+@dataclass
+class UnloadReport:
+    """The result of an unload: documents removed, documents the store did not hold."""
+
+    endpoint: str
+    removed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    orphans_removed: int = 0
+
+
+def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE,
+           retry: RetryPolicy | None = None) -> UnloadReport:
+    """Remove documents (keys, symbols or IRIs) and the shared nodes only they used.
+
+    Each document goes in one update request that first deletes its orphaned
+    shared nodes and then drops its graph, so it is removed completely or not at all.
+
+    Raises:
+        ConfigError: a reference is not a document.
+        StoreRequestError: the store cannot be reached or refuses a request.
+    """
+    client = _Client(target, retry)
+    report = UnloadReport(target.update_url)
+    for reference in documents:
+        doc = document_iri(reference, base)
+        doc_base = _base_of(doc)
+        graph = SplitDataset.graph_of(doc)
+        shared = f"{doc_base}graph/shared"
+        context = f"removing document {doc}"
+        if not client.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", context):
+            report.missing.append(str(doc))
+            continue
+        reached = [row["m"] for row in client.select(_reached_query([graph], shared), context)]
+        orphans = [row["m"] for row in client.select(
+            _orphans_query(reached, shared, doc_base, str(graph)), context)] if reached else []
+        request = f"DROP SILENT GRAPH <{graph}>"
+        if orphans:
+            request = _delete_orphans(orphans, shared, doc_base, str(graph)) + " ;\n" + request
+        client.update(request, context)
+        report.removed.append(str(doc))
+        report.orphans_removed += len(orphans)
+    return report
+
+
+def stored_documents(target: Target, base: str = DEFAULT_BASE,
+                     retry: RetryPolicy | None = None) -> dict[str, int]:
+    """Every document whose graph the store holds, with its triple count.
+
+    Raises:
+        StoreRequestError: the store cannot be reached or refuses the query.
+    """
+    rows = _Client(target, retry).select(
+        f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
+    return {row["g"][:-len("/graph")]: int(row["n"]) for row in rows}
+
+
+def fetch_graph(target: Target, graph: str, retry: RetryPolicy | None = None) -> Graph:
+    """The named graph `graph` as the store holds it (empty if it does not exist).
+
+    Raises:
+        StoreRequestError: the store cannot be reached or refuses the query.
+    """
+    data = _Client(target, retry).construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+        f"reading graph {graph}")
+    result = Graph(bind_namespaces="none")
+    result.parse(data=data, format="turtle")
+    return result
