@@ -280,6 +280,114 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
         fail(StoreError(f"not in the store at {report.endpoint}: {missing}"))
 
 
+# --- validate / query / queries: generic I/O (kfor_kg.validate, kfor_kg.query) -----
+
+@cli.command("validate")
+@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]),
+              help="RDF format of GRAPH (default: from its extension).")
+@click.option("-q", "--quiet", is_flag=True, help="Print no report; only the exit code tells.")
+def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
+    """Check an RDF file against the shipped SHACL shapes and report what is wrong where.
+
+    Exits 0 when the graph conforms, 1 when it does not, 3 when it cannot be read.
+
+    Example:
+
+        kfor-kg validate kfor.trig
+    """
+    from . import export, validate
+
+    try:
+        outcome = validate.validate(export.read(graph, fmt))
+    except KforError as e:
+        fail(e)
+        return
+    if not quiet:
+        click.echo(validate.format_report(outcome))
+    sys.exit(0 if outcome.conforms else 1)
+
+
+def _query_params(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE")
+        if name in params:
+            raise click.BadParameter(f"{name} is given twice")
+        params[name] = value
+    return params
+
+
+@cli.command("query")
+@click.argument("name_or_file")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
+              help="RDF file to query (default: kfor.ttl, what `kfor-kg build` writes).")
+@click.option("--endpoint", metavar="URL", help="SPARQL endpoint to query instead of a file.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", callback=_query_params,
+              help="A query parameter (repeatable); see `kfor-kg queries`.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds to wait for the endpoint.")
+def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params: dict[str, str],
+              fmt: str, timeout: float) -> None:
+    """Run a shipped query (by name) or a .rq file on a graph file or a SPARQL endpoint.
+
+    Example:
+
+        kfor-kg query signed_in_year --param year=2017 --format csv
+    """
+    from . import query
+    from .errors import ConfigError
+
+    if data is not None and endpoint is not None:
+        raise click.UsageError("give --data or --endpoint, not both")
+    if data is None and endpoint is None:
+        data = Path("kfor.ttl")
+        if not data.exists():
+            fail(ConfigError("kfor.ttl does not exist here; run `kfor-kg build` first, "
+                             "or pass --data FILE or --endpoint URL"))
+            return
+    try:
+        result = query.run(name_or_file, data=data, endpoint=endpoint, params=params,
+                           timeout=timeout)
+    except KforError as e:
+        fail(e)
+        return
+    click.echo(query.format_result(result, fmt), nl=fmt != "csv")
+
+
+@cli.command("queries")
+def queries_cli() -> None:
+    """List the shipped queries: what each answers and its parameters.
+
+    Example:
+
+        kfor-kg queries
+    """
+    from . import query
+
+    try:
+        shipped = query.shipped_queries()
+    except KforError as e:
+        fail(e)
+        return
+    width = max((len(name) for name in shipped), default=0)
+    for name, path in shipped.items():
+        try:
+            spec = query.load_query(path)
+        except KforError as e:
+            click.echo(f"{name:<{width}}  (cannot be used: {e})")
+            continue
+        click.echo(f"{name:<{width}}  {spec.summary}")
+        if spec.params:
+            listed = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})"
+                               for p in spec.params.values())
+            click.echo(f"{'':<{width}}  parameters: {listed}")
+
+
 def main() -> None:
     cli()
 

@@ -1,0 +1,552 @@
+"""Run SPARQL queries — shipped (`queries/NAME.rq`) or from a file — locally or remotely.
+
+Header convention of a `.rq` file: it starts with `#` comment lines. The first
+says what the query answers (shown by `kfor-kg queries`); the others describe
+the result columns and give an example. A parameter is declared on a line of
+its own:
+
+    # @param NAME TYPE [optional] [description]
+
+TYPE is one of `string`, `integer`, `decimal`, `boolean`, `date` (YYYY-MM-DD),
+`gYear` (YYYY) or `iri` (an absolute IRI, or a prefixed name with one of the
+project's prefixes, `id:` being the default base); an `xsd:` prefix is allowed,
+so `xsd:integer` = `integer`. The query uses the parameter as the variable
+`?NAME`. A value is parsed into an RDF term of that type and bound to the
+variable — never pasted into the query text: locally through rdflib's
+`initBindings`; for a remote endpoint through a `VALUES` block, written with
+each term's N3 form, at the start of the outermost group pattern. Required
+parameters must be given; an `optional` one left out stays unbound.
+
+For a dataset, queries see the union of all its graphs as the default graph;
+a remote endpoint should do the same (Oxigraph: `--union-default-graph`).
+Cells are normalized to strings by one function for both paths, so a local
+file and an endpoint holding the same data give identical rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import socket
+import urllib.error
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from . import __version__
+from .errors import ConfigError, QueryError, StoreError
+from .namespaces import DEFAULT_BASE, PREFIXES
+from .resources import resource_dir
+
+__all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES", "USER_AGENT",
+           "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
+           "run_remote", "cell_text", "format_result"]
+
+FORMATS = ("table", "csv", "json")
+USER_AGENT = f"kfor-kg/{__version__} (+https://github.com/kfor-kg/kfor-kg)"
+DEFAULT_TIMEOUT = 60.0
+
+# A type name -> how to read a command-line value into an RDF term.
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_GYEAR = re.compile(r"^-?[0-9]{4,}$")
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _to_integer(value: str) -> Literal:
+    if not _INTEGER.match(value.strip()):
+        raise ValueError("not an integer")
+    return Literal(int(value), datatype=XSD.integer)
+
+
+def _to_decimal(value: str) -> Literal:
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        raise ValueError("not a decimal number") from None
+    if not number.is_finite():
+        raise ValueError("not a decimal number")
+    return Literal(number, datatype=XSD.decimal)
+
+
+def _to_boolean(value: str) -> Literal:
+    try:
+        return Literal(_BOOLEANS[value.strip().lower()], datatype=XSD.boolean)
+    except KeyError:
+        raise ValueError("not true or false") from None
+
+
+def _to_date(value: str) -> Literal:
+    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", value.strip()):
+        raise ValueError("not a date YYYY-MM-DD")
+    return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+
+
+def _to_gyear(value: str) -> Literal:
+    if not _GYEAR.match(value.strip()):
+        raise ValueError("not a year YYYY")
+    return Literal(value.strip(), datatype=XSD.gYear)
+
+
+def _to_iri(value: str) -> URIRef:
+    value = value.strip()
+    prefix, sep, local = value.partition(":")
+    namespaces = {name: str(ns) for name, ns in PREFIXES.items()} | {"id": DEFAULT_BASE}
+    if sep and prefix in namespaces and not local.startswith("//"):
+        value = namespaces[prefix] + local
+    if not _IRI.match(value):
+        raise ValueError("not an absolute IRI (or a prefixed name with a known prefix)")
+    return URIRef(value)
+
+
+PARAM_TYPES = {
+    "string": Literal, "integer": _to_integer, "decimal": _to_decimal, "boolean": _to_boolean,
+    "date": _to_date, "gYear": _to_gyear, "iri": _to_iri,
+}
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """A parameter declared by `# @param NAME TYPE [optional] [description]`."""
+
+    name: str
+    type: str
+    optional: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """A query with its header: where it came from, what it answers, its parameters."""
+
+    name: str
+    source: Path
+    text: str
+    description: list[str] = field(default_factory=list)
+    params: dict[str, QueryParam] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        """The first description line."""
+        return self.description[0] if self.description else ""
+
+
+@dataclass
+class QueryResult:
+    """Rows of strings (see `cell_text`), in the query's order."""
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+# --- finding and reading queries ----------------------------------------------
+
+def shipped_queries() -> dict[str, Path]:
+    """The shipped queries by name (file stem), in name order.
+
+    Raises:
+        ConfigError: the installation lacks its queries folder.
+    """
+    return {path.stem: path for path in sorted(resource_dir("queries").glob("*.rq"))}
+
+
+def load_query(name_or_file: str | Path) -> QuerySpec:
+    """Read a shipped query by name, or a `.rq` file by path (anything with a `/` or `.rq`).
+
+    >>> load_query("no-such-query")
+    Traceback (most recent call last):
+    ...
+    kfor_kg.errors.QueryError: [K006] unknown query 'no-such-query'; ...
+
+    Raises:
+        QueryError: the name is unknown, the file is missing or unreadable, its header is
+            malformed, or it is not a valid SPARQL SELECT or ASK query.
+    """
+    text_form = str(name_or_file)
+    if isinstance(name_or_file, Path) or text_form.endswith(".rq") or "/" in text_form \
+            or "\\" in text_form:
+        source = Path(name_or_file)
+        if not source.is_file():
+            raise QueryError(f"query file {source} does not exist")
+    else:
+        shipped = shipped_queries()
+        if text_form not in shipped:
+            names = ", ".join(shipped) or "(none installed)"
+            raise QueryError(f"unknown query {text_form!r}; available: {names} "
+                             f"(or give the path of a .rq file)")
+        source = shipped[text_form]
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read query file {source}: {exc}") from exc
+    description, params = _parse_header(source, text)
+    spec = QuerySpec(name=source.stem, source=source, text=text, description=description,
+                     params=params)
+    _prepare(spec)  # fail early, with the file's name, on a syntax error
+    return spec
+
+
+def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryParam]]:
+    description: list[str] = []
+    params: dict[str, QueryParam] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        comment = stripped.lstrip("#").strip()
+        if not comment.startswith("@param"):
+            if comment:
+                description.append(comment)
+            continue
+        parts = comment.split(None, 3)
+        if len(parts) < 3:
+            raise QueryError(f"{source}: '{comment}' should read '@param NAME TYPE [optional] [description]'")
+        _tag, name, type_name, *rest = parts
+        type_name = type_name.removeprefix("xsd:")
+        if type_name not in PARAM_TYPES:
+            raise QueryError(f"{source}: parameter {name} has unknown type {type_name!r}; "
+                             f"use one of: {', '.join(PARAM_TYPES)}")
+        remainder = rest[0] if rest else ""
+        optional = remainder == "optional" or remainder.startswith("optional ")
+        if optional:
+            remainder = remainder[len("optional"):].strip()
+        if not re.search(rf"[?$]{re.escape(name)}\b", _strip_comments(text)):
+            raise QueryError(f"{source}: declares parameter {name} but never uses ?{name}")
+        params[name] = QueryParam(name, type_name, optional, remainder)
+    return description, params
+
+
+_QUERY_CACHE: dict[str, Query] = {}
+
+
+def _prepare(spec: QuerySpec) -> Query:
+    """Parse (once per text) with rdflib; only SELECT and ASK are supported."""
+    prepared = _QUERY_CACHE.get(spec.text)
+    if prepared is None:
+        try:
+            prepared = prepareQuery(spec.text)
+        except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
+            reason = " ".join(str(exc).split())
+            raise QueryError(f"{spec.source} is not valid SPARQL: {reason[:200]}") from exc
+        _QUERY_CACHE[spec.text] = prepared
+    form = prepared.algebra.name
+    if form not in ("SelectQuery", "AskQuery"):
+        raise QueryError(f"{spec.source}: only SELECT and ASK queries are supported, "
+                         f"not {form.removesuffix('Query').upper()}")
+    return prepared
+
+
+# --- parameters ------------------------------------------------------------------
+
+def bind_params(spec: QuerySpec, values: Mapping[str, str | Node] | None = None) -> dict[str, Node]:
+    """RDF terms for `values` (strings parsed by each parameter's declared type).
+
+    >>> spec = QuerySpec("q", Path("q.rq"), "SELECT * { ?s ?p ?year }",
+    ...                  params={"year": QueryParam("year", "integer")})
+    >>> bind_params(spec, {"year": "2017"})["year"].n3()
+    '"2017"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+    Raises:
+        QueryError: a parameter is unknown, a required one is missing, or a value does not
+            fit its type.
+    """
+    values = dict(values or {})
+    declared = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})"
+                         for p in spec.params.values()) or "none"
+    unknown = sorted(set(values) - set(spec.params))
+    if unknown:
+        raise QueryError(f"query {spec.name} has no parameter {', '.join(unknown)}; "
+                         f"its parameters: {declared}")
+    missing = [p.name for p in spec.params.values() if not p.optional and p.name not in values]
+    if missing:
+        raise QueryError(f"query {spec.name} needs {', '.join(f'{m}=VALUE' for m in missing)}; "
+                         f"its parameters: {declared}")
+    bound: dict[str, Node] = {}
+    for name, value in values.items():
+        if isinstance(value, Node):
+            bound[name] = value
+            continue
+        param = spec.params[name]
+        try:
+            bound[name] = PARAM_TYPES[param.type](value)
+        except ValueError as exc:
+            raise QueryError(f"query {spec.name}: {name}={value!r} is {exc}") from None
+    return bound
+
+
+def with_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """`text` with a VALUES block binding `bindings` at the start of its outermost group.
+
+    >>> with_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": Literal('say "hi" }')})
+    'SELECT ?s WHERE { VALUES (?o) { ("say \\\\"hi\\\\" }") }\\n ?s ?p ?o }'
+
+    Raises:
+        QueryError: the query has no group pattern `{ … }`.
+    """
+    if not bindings:
+        return text
+    names = list(bindings)
+    block = (" VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(_values_term(bindings[n]) for n in names) + ") }\n")
+    position = _outer_group_start(text)
+    return text[:position] + block + text[position:]
+
+
+def _values_term(term: Node) -> str:
+    """The N3 form of a term; literals always in the one-line escaped form."""
+    if isinstance(term, Literal):
+        # Literal.n3() writes strings with line breaks as """…""" long strings; the
+        # escaped short form is equally valid and leaves nothing to mis-quote.
+        escaped = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                   .replace("\r", "\\r"))
+        if term.language:
+            return f'"{escaped}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{escaped}"^^<{term.datatype}>'
+        return f'"{escaped}"'
+    if isinstance(term, URIRef):
+        if not _IRI.match(str(term)):
+            raise QueryError(f"cannot send {str(term)!r} as an IRI: it is not an absolute IRI")
+        return term.n3()
+    raise QueryError(f"cannot bind a {type(term).__name__} to a query parameter")
+
+
+# Tokens that may contain braces or parentheses without opening a group.
+_SKIP = re.compile(r'''
+    \#[^\n]*
+  | """(?:[^"\\]|\\.|"(?!""))*"""
+  | \'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'
+  | "(?:[^"\\\n]|\\.)*"
+  | '(?:[^'\\\n]|\\.)*'
+  | <[^<>"{}|^`\\\s]*>
+''', re.X | re.S)
+
+
+def _outer_group_start(text: str) -> int:
+    """Offset just after the `{` that opens the query's WHERE group.
+
+    That is the first `{` outside comments, strings, IRIs and parentheses:
+    braces inside parentheses belong to EXISTS in a projection expression.
+    """
+    depth = 0
+    i = 0
+    while i < len(text):
+        skipped = _SKIP.match(text, i)
+        if skipped and skipped.end() > i:
+            i = skipped.end()
+            continue
+        char = text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "{" and depth == 0:
+            return i + 1
+        i += 1
+    raise QueryError("the query has no group pattern { … } to bind parameters in")
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+# --- running ----------------------------------------------------------------------
+
+def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None = None,
+        endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
+        timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+    """Run a query on a graph, an RDF file (see export.read) or a SPARQL endpoint URL.
+
+    Raises:
+        QueryError: the query or its parameters are wrong.
+        ConfigError: both or neither of `data` and `endpoint` are given, or the file's
+            format is unknown.
+        IngestError: the data file cannot be read.
+        StoreError: the endpoint fails.
+    """
+    if (data is None) == (endpoint is None):
+        raise ConfigError("give either data (a graph or an RDF file) or a SPARQL endpoint URL")
+    spec = name_or_file if isinstance(name_or_file, QuerySpec) else load_query(name_or_file)
+    bindings = bind_params(spec, params)
+    if endpoint is not None:
+        return run_remote(spec, endpoint, bindings, timeout=timeout)
+    if not isinstance(data, Graph):
+        from .export import read
+
+        data = read(data)
+    return run_local(spec, data, bindings)
+
+
+def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    """Run `spec` with rdflib; a Dataset's graphs are queried as one union default graph.
+
+    Raises:
+        QueryError: the query is not valid SPARQL, or rdflib fails evaluating it.
+    """
+    prepared = _prepare(spec)
+    if data.context_aware and not getattr(data, "default_union", False):
+        data = Dataset(store=data.store, default_union=True)  # a view: nothing is copied
+    init = {Variable(name): term for name, term in (bindings or {}).items()}
+    try:
+        result = data.query(prepared, initBindings=init)
+    except Exception as exc:  # evaluation errors surface as many types
+        raise QueryError(f"query {spec.name} failed: {' '.join(str(exc).split())[:200]}") from exc
+    if result.type == "ASK":
+        return QueryResult(["ask"], [[cell_text(Literal(bool(result.askAnswer)))]])
+    columns = [str(v) for v in (result.vars or [])]
+    rows = [[cell_text(row[i]) for i in range(len(columns))] for row in result]  # type: ignore[index]
+    return QueryResult(columns, rows)
+
+
+def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+    """Run `spec` on a SPARQL 1.1 endpoint (POST, JSON results).
+
+    Raises:
+        QueryError: the query is not valid SPARQL.
+        StoreError: the endpoint cannot be reached, times out, refuses the query or answers
+            with something other than SPARQL JSON results.
+    """
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    _prepare(spec)
+    if not re.match(r"^https?://", endpoint):
+        raise StoreError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
+    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client.setQuery(with_values(spec.text, bindings or {}))
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setTimeout(max(1, round(timeout)))
+    try:
+        with warnings.catch_warnings():  # SPARQLWrapper warns, then returns raw bytes, on non-JSON
+            warnings.simplefilter("ignore", RuntimeWarning)
+            payload = client.query().convert()
+    except SPARQLWrapperException as exc:
+        reason = " ".join(str(exc).split())
+        raise StoreError(f"SPARQL endpoint {endpoint} refused query {spec.name}: {reason[:300]}") from exc
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise StoreError(f"SPARQL endpoint {endpoint} cannot be reached: {reason}") from exc
+    except ValueError as exc:  # the body was not JSON
+        raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results") from exc
+    return _from_json(payload, endpoint)
+
+
+def _from_json(payload: Any, endpoint: str) -> QueryResult:
+    if not isinstance(payload, dict):
+        raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results")
+    if "boolean" in payload:
+        return QueryResult(["ask"], [[cell_text(Literal(bool(payload["boolean"])))]])
+    try:
+        columns = [str(v) for v in payload["head"]["vars"]]
+        bindings = payload["results"]["bindings"]
+        rows = [[cell_text(_term_from_json(b.get(c))) for c in columns] for b in bindings]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise StoreError(f"SPARQL endpoint {endpoint} sent malformed SPARQL JSON results") from exc
+    return QueryResult(columns, rows)
+
+
+def _term_from_json(cell: Mapping[str, str] | None) -> Node | None:
+    """An rdflib term for one cell of SPARQL 1.1 JSON results."""
+    if cell is None:
+        return None
+    kind, value = cell["type"], cell["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        datatype = cell.get("datatype")
+        if datatype == str(XSD.string):
+            datatype = None
+        return Literal(value, lang=cell.get("xml:lang"), datatype=datatype)
+    raise KeyError(kind)
+
+
+# --- cells and output ---------------------------------------------------------------
+
+_INTEGER_TYPES = {XSD[name] for name in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte")}
+
+
+def cell_text(term: Node | None) -> str:
+    """The string form of a result cell, the same for rdflib terms and SPARQL JSON.
+
+    >>> [cell_text(t) for t in (None, URIRef("https://x.org/a"), Literal("0042", datatype=XSD.integer),
+    ...                         Literal("1", datatype=XSD.boolean), Literal("2.50", datatype=XSD.decimal),
+    ...                         Literal("2008-07-01", datatype=XSD.date), Literal("moon", lang="en"))]
+    ['', 'https://x.org/a', '42', 'true', '2.5', '2008-07-01', 'moon']
+
+    Raises:
+        Nothing: lexical forms that do not fit their datatype are returned as written.
+    """
+    if term is None:
+        return ""
+    if not isinstance(term, Literal):
+        return str(term)
+    datatype = term.datatype
+    value = term.value
+    if datatype is None or value is None:
+        return str(term)
+    if datatype in _INTEGER_TYPES and isinstance(value, int):
+        return str(int(value))
+    if datatype == XSD.boolean:
+        return "true" if value else "false"
+    if datatype == XSD.date and isinstance(value, dt.date):
+        return value.isoformat()
+    if datatype == XSD.decimal and isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text if "." in text else text + ".0"
+    if datatype in (XSD.double, XSD.float) and isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "INF" if value > 0 else "-INF"
+        return repr(value)
+    return str(term)
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """`result` as an aligned plain-text `table`, `csv` (RFC 4180) or `json` (objects by column).
+
+    >>> print(format_result(QueryResult(["name", "n"], [["Ban Ki-moon", "2"]])))
+    name         n
+    -----------  -
+    Ban Ki-moon  2
+
+    Raises:
+        ConfigError: `fmt` is not one of FORMATS.
+    """
+    if fmt == "table":
+        widths = [max([len(c)] + [len(row[i]) for row in result.rows])
+                  for i, c in enumerate(result.columns)]
+        lines = [result.columns, ["-" * w for w in widths], *result.rows]
+        return "\n".join("  ".join(cell.replace("\n", " ").ljust(w) for cell, w in zip(line, widths)).rstrip()
+                         for line in lines)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)  # RFC 4180: CRLF line ends, quotes doubled
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+        return buffer.getvalue()
+    if fmt == "json":
+        objects = [dict(zip(result.columns, row)) for row in result.rows]
+        return json.dumps(objects, indent=2, ensure_ascii=False)
+    raise ConfigError(f"unknown result format {fmt!r}; use one of: {', '.join(FORMATS)}")
