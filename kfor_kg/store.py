@@ -64,8 +64,9 @@ from .resources import resource_dir
 __all__ = [
     "SERVER_PRESETS", "DEFAULT_BATCH_SIZE", "Target", "RetryPolicy", "StoreRequestError",
     "SplitDataset", "DocumentOutcome", "LoadReport", "UnloadReport",
-    "password_from_env", "read_graph", "split_dataset", "ontology_graph",
-    "load", "load_dataset", "unload", "stored_documents", "fetch_graph", "document_iri", "document_key",
+    "password_from_env", "read_graph", "split_dataset", "ontology_graph", "document_iri",
+    "document_key", "load", "load_dataset", "unload", "stored_documents", "stored_graphs",
+    "fetch_graph",
 ]
 
 T = TypeVar("T")
@@ -624,11 +625,11 @@ class _UpdateWriter:
 
     def replace(self, graph: str, data: Graph, context: str, single: bool = False) -> None:
         lines = _nt_lines(data)
+        temporary = f"{graph}/loading"  # also dropped below: a crashed load may have left it
         if single or len(lines) <= self.batch_size:
-            self.client.update(f"DROP SILENT GRAPH <{graph}> ;\n" + _insert_data(graph, lines),
-                               context)
+            self.client.update(f"DROP SILENT GRAPH <{temporary}> ;\nDROP SILENT GRAPH <{graph}> ;\n"
+                               + _insert_data(graph, lines), context)
             return
-        temporary = f"{graph}/loading"
         batches = [lines[i:i + self.batch_size] for i in range(0, len(lines), self.batch_size)]
         try:
             self.client.update(f"DROP SILENT GRAPH <{temporary}>", context)
@@ -947,6 +948,25 @@ def stored_documents(target: Target, base: str = DEFAULT_BASE,
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
     return {row["g"][:-len("/graph")]: int(row["n"]) for row in rows}
+
+
+def stored_graphs(target: Target, base: str = DEFAULT_BASE,
+                  retry: RetryPolicy | None = None) -> list[str]:
+    """The kfor-kg named graphs the store holds under `base`: documents, shared, ontology.
+
+    A client of a store without a union default graph can pass them as the
+    SPARQL protocol's `default-graph-uri` (or as FROM clauses) so that queries
+    written for the union of all graphs work unchanged.
+
+    Raises:
+        StoreRequestError: the store cannot be reached or refuses the query.
+    """
+    rows = _Client(target, retry).select(
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        f"FILTER(?g IN (<{base}graph/shared>, <{base}graph/ontology>) || "
+        f'(STRSTARTS(STR(?g), "{base}doc/") && STRENDS(STR(?g), "/graph"))) }} ORDER BY ?g',
+        "listing the stored graphs")
+    return [row["g"] for row in rows]
 
 
 def fetch_graph(target: Target, graph: str, retry: RetryPolicy | None = None) -> Graph:
