@@ -1,0 +1,101 @@
+"""The build queries over the bundled examples return the expected rows (columns are a contract)."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Dataset
+
+from kfor_kg import query
+from kfor_kg.pipeline import BuildOptions, build
+
+ID = "https://w3id.org/kfor-kg/id/doc/"
+COLUMNS = {
+    "documents": ["doc", "source", "symbol", "date", "originalLanguage"],
+    "signatories": ["doc", "letterDate", "name", "role", "organization"],
+    "signed_in_year": ["name", "role", "organization", "doc", "letterDate"],
+    "reports": ["report", "doc", "periodStart", "periodEnd", "frequency"],
+    "troop_strength": ["report", "asAt", "troops", "approximate", "nonNatoTroops", "natoNations",
+                       "nonNatoNations"],
+    "incidents": ["report", "category", "count"],
+}
+UN, NATO, SG = "United Nations", "North Atlantic Treaty Organization", "Secretary-General"
+
+
+@pytest.fixture(scope="module")
+def examples() -> Dataset:
+    result = build(None, BuildOptions(entities=False))
+    assert not result.errors
+    return result.dataset
+
+
+def rows(data: Dataset, name: str, **params: str) -> list[list[str]]:
+    result = query.run(name, data=data, params=params)
+    assert result.columns == COLUMNS[name]
+    return result.rows
+
+
+def test_documents(examples: Dataset) -> None:
+    assert rows(examples, "documents") == [
+        [ID + "S-2007-652", "kfor_2007-09_ban-ki-moon.txt", "S/2007/652", "", ""],
+        [ID + "letter-2017-10-25", "kfor_2017-Q3_guterres.txt", "", "2017-10-31", "fr"],
+        [ID + "letter-2020-06-25", "kfor_2020-Q1_guterres.txt", "", "2020-06-26", "fr"],
+        [ID + "letter-2021-03-05", "kfor_2020-Q4_guterres.txt", "", "2021-03-08", "en"],
+        [ID + "letter-2025-06-16", "kfor_2025-Q1_guterres.txt", "", "2025-06-19", "en"],
+    ]
+
+
+def test_signatories(examples: Dataset) -> None:
+    assert rows(examples, "signatories") == [
+        [ID + "S-2007-652", "2007-10-30", "Jaap de Hoop Scheffer", SG, NATO],
+        [ID + "S-2007-652", "2007-11-05", "Ban Ki-moon", SG, UN],
+        [ID + "letter-2017-10-25", "2017-10-18", "Jens Stoltenberg", SG, NATO],
+        [ID + "letter-2017-10-25", "2017-10-25", "António Guterres", SG, UN],
+        [ID + "letter-2020-06-25", "2020-05-13", "Jens Stoltenberg", SG, NATO],
+        [ID + "letter-2020-06-25", "2020-06-25", "António Guterres", SG, UN],
+        [ID + "letter-2021-03-05", "2021-02-17", "Jens Stoltenberg", SG, NATO],
+        [ID + "letter-2021-03-05", "2021-03-05", "António Guterres", SG, UN],
+        [ID + "letter-2025-06-16", "2025-05-30", "Mark Rutte", SG, NATO],
+        [ID + "letter-2025-06-16", "2025-06-16", "António Guterres", SG, UN],
+    ]
+
+
+def test_signed_in_year(examples: Dataset) -> None:
+    assert rows(examples, "signed_in_year", year="2017") == [
+        ["António Guterres", SG, UN, ID + "letter-2017-10-25", "2017-10-25"],
+        ["Jens Stoltenberg", SG, NATO, ID + "letter-2017-10-25", "2017-10-18"],
+    ]
+    assert rows(examples, "signed_in_year", year="1999") == []
+
+
+def test_reports(examples: Dataset) -> None:
+    assert rows(examples, "reports") == [
+        [ID + "S-2007-652/report", ID + "S-2007-652", "2007-09-01", "2007-09-30", "monthly"],
+        [ID + "letter-2017-10-25/report", ID + "letter-2017-10-25", "2017-07-01", "2017-09-30", "quarterly"],
+        [ID + "letter-2020-06-25/report", ID + "letter-2020-06-25", "2020-01-01", "2020-03-31", "quarterly"],
+        [ID + "letter-2021-03-05/report", ID + "letter-2021-03-05", "2020-10-01", "2020-12-31", "quarterly"],
+        [ID + "letter-2025-06-16/report", ID + "letter-2025-06-16", "2025-01-01", "2025-03-31", "quarterly"],
+    ]
+
+
+def test_troop_strength(examples: Dataset) -> None:
+    assert rows(examples, "troop_strength") == [
+        [ID + "S-2007-652/report", "2007-09-30", "15314", "false", "2389", "", ""],
+        [ID + "letter-2017-10-25/report", "2017-09-15", "4100", "true", "", "21", "8"],
+        [ID + "letter-2020-06-25/report", "2020-03-31", "3600", "true", "", "19", "8"],
+        [ID + "letter-2021-03-05/report", "2020-12-31", "3500", "true", "", "19", "8"],
+        [ID + "letter-2025-06-16/report", "2025-03-31", "5500", "true", "", "24", "5"],
+    ]
+
+
+def test_incidents(examples: Dataset) -> None:
+    report = ID + "S-2007-652/report"
+    assert rows(examples, "incidents") == [
+        [report, "miscellaneous criminal acts", "105"],
+        [report, "illegal weapons possession", "69"],
+        [report, "unexploded ordnance", "52"],
+        [report, "counterfeit currency", "25"],
+        [report, "drugs", "23"],
+        [report, "weapons and ammunitions seizure", "23"],
+        [report, "smuggling", "8"],
+        [report, "explosions", "3"],
+    ]
