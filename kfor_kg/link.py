@@ -302,7 +302,7 @@ class _Entity:
 
 def _union(data: Graph) -> Graph:
     """A read view over every graph of a dataset (the graph itself when it is not one)."""
-    if data.context_aware:
+    if isinstance(data, Dataset):
         return Dataset(store=data.store, default_union=True)
     return data
 
@@ -541,11 +541,11 @@ def _lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, options:
         rows = client.fetch(reconcile_query(batch, rule, options.language))
         by_name: dict[Literal, Bindings] = {name: [] for name in batch}
         for row in rows:
-            name = _term(row.get("name"))
-            if isinstance(name, Literal):
-                key = Literal(str(name), lang=name.language) if name.language else Literal(str(name))
-                if key in by_name:
-                    by_name[key].append(row)
+            term = _term(row.get("name"))
+            if isinstance(term, Literal):  # as sent: language-tagged or plain, no datatype
+                sent = Literal(str(term), lang=term.language) if term.language else Literal(str(term))
+                if sent in by_name:
+                    by_name[sent].append(row)
         for name in batch:
             # Cached under the one-name query, so a later run with other batches reuses it.
             client.store(reconcile_query([name], rule, options.language), by_name[name])
@@ -701,19 +701,13 @@ def _remove_previous_links(data: Graph, view: Graph) -> None:
 
 def _target(data: Graph, entity: URIRef) -> Graph:
     """The graph holding the entity's type: its named graph in a dataset, else `data`."""
-    if not data.context_aware:
+    if not isinstance(data, Dataset):
         return data
-    names = sorted(str(_graph_id(ctx)) for cls in _KINDS
-                   for _s, _p, _o, ctx in data.quads((entity, RDF.type, cls)))
+    names = sorted(str(ctx.identifier if isinstance(ctx, Graph) else ctx)
+                   for cls in _KINDS for _s, _p, _o, ctx in data.quads((entity, RDF.type, cls)))
     if not names or names[0] == str(DATASET_DEFAULT_GRAPH_ID):
-        return data.default_context  # type: ignore[attr-defined,no-any-return]
-    return data.graph(URIRef(names[0]))  # type: ignore[attr-defined,no-any-return]
-
-
-def _graph_id(ctx: object) -> Node:
-    if isinstance(ctx, Graph):
-        return ctx.identifier
-    return ctx if ctx is not None else DATASET_DEFAULT_GRAPH_ID  # type: ignore[return-value]
+        return data.default_context
+    return data.graph(URIRef(names[0]))
 
 
 def _write_link(data: Graph, link: Link, source: URIRef | None) -> None:
