@@ -544,3 +544,40 @@ def test_cli_offline_without_network(tmp_path: Path, dead_proxy: Proxy) -> None:
     assert "linked 4 (table 4, reconciler 0" in result.output
     assert "not looked up (offline, not in the cache)" in result.output
     assert dead_proxy.requests == []
+
+
+# --- the shipped reports and the entities query ------------------------------------------
+
+# Recurring actors of the seed reports with a verified Wikidata ID (shared/wikidata/verified-ids.tsv).
+SEED_ACTORS = {"person/antonio-guterres": "Q311440", "person/ban-ki-moon": "Q1253",
+               "person/jens-stoltenberg": "Q57665", "person/mark-rutte": "Q57792",
+               "organization/nato": "Q7184", "organization/united-nations": "Q1065",
+               "organization/united-nations-security-council": "Q37470",
+               "post/united-nations/secretary-general": "Q81066"}
+
+
+def test_seed_actors_with_verified_ids_are_linked_offline(tmp_path: Path, dead_proxy: Proxy) -> None:
+    from kfor_kg import pipeline
+
+    data = pipeline.build().dataset  # the bundled examples are the five seed reports
+    report = link_graph(data, options(tmp_path, dead_proxy.url, offline=True))
+    written = links_of(data)
+    for key, qid in SEED_ACTORS.items():
+        assert written[key] == (qid, "alignment-table", "1.00"), key
+    table = load_alignments()
+    # Whatever else the entity layer mints, a key in the table gets the table's QID.
+    assert all(written[key][0] == table[key].qid for key in written if key in table)
+    assert dead_proxy.requests == [] and report.requests == 0
+
+
+@pytest.mark.server
+def test_entities_query_shows_the_links(tmp_path: Path, proxy: Proxy) -> None:
+    from kfor_kg import query
+
+    data = export.read(GRAPH)
+    link_graph(data, options(tmp_path, proxy.url))
+    result = query.run("entities", data=data)
+    wikidata = {(row[result.columns.index("entity")], row[result.columns.index("wikidata")])
+                for row in result.rows}
+    assert (str(iri("person/alda-vermeer")), str(WD.Q9000001)) in wikidata
+    assert (str(iri("person/mira-sandoval")), "") in wikidata  # in review: no link yet
