@@ -237,10 +237,11 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
         click.echo(f"Warning: {warning}", err=True)
     how = "Graph Store Protocol" if report.method == "graph-store" else "SPARQL Update"
     total = len(report.documents)
-    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}); "
-               f"shared graph {'replaced by' if replace_shared else '+'}{report.shared_triples} "
-               f"triples, ontology {report.ontology_triples} triples, "
-               f"{report.orphans_removed} unused shared nodes removed.")
+    shared = "replaced by" if replace_shared else "merged"
+    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}). "
+               f"Shared graph: {report.shared_triples} triples {shared}, "
+               f"{report.orphans_removed} unused nodes removed. "
+               f"Ontology graph: {report.ontology_triples} triples.")
     if not report.ok:
         failed = ", ".join(store.document_key(doc) for doc in report.failed)
         fail(StoreError(f"{len(report.failed)} of {total} documents were not stored at "
