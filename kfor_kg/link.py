@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
@@ -49,7 +49,6 @@ METHOD_RECONCILER = "reconciler"
 METHOD_REVIEW = "review-decision"
 METHODS = (METHOD_TABLE, METHOD_RECONCILER, METHOD_REVIEW)
 
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SHIPPED_TABLE = URIRef(PROJECT_URL + "/blob/main/kfor_kg/data/wikidata-alignments.tsv")
 
 _KINDS: dict[URIRef, str] = {KFOR.Person: "Person", KFOR.Organization: "Organization",

@@ -322,5 +322,12 @@ def _read_cache(path: Path, query: str) -> Bindings | None:
 
 
 def _first_line(exc: BaseException) -> str:
+    """The most telling line of an error: the server's response when SPARQLWrapper has one."""
     text = str(exc).strip()
+    if "Response:\n" in text:  # SPARQLWrapper: "<generic sentence>\n\nResponse:\nb'<body>'"
+        body = text.split("Response:\n", 1)[1].strip()
+        if body.startswith(("b'", 'b"')):
+            body = body[2:-1].encode("latin-1", "backslashreplace").decode("unicode_escape",
+                                                                            "replace")
+        text = body.strip() or text
     return (text.splitlines() or [type(exc).__name__])[0][:200]

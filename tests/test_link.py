@@ -463,7 +463,7 @@ def test_too_long_retry_after_is_an_error(dead_proxy: Proxy) -> None:
 @pytest.mark.server
 def test_malformed_query_is_not_retried(proxy: Proxy) -> None:
     client = SparqlClient(proxy.url, min_interval=0, sleep=pytest.fail)
-    with pytest.raises(LinkError, match="rejected the query as malformed"):
+    with pytest.raises(LinkError, match="rejected the query as malformed: error at 1:1"):
         client.fetch("SELEC nothing")
     assert len(proxy.requests) == 1
 
