@@ -149,7 +149,7 @@ def _grammar() -> _Grammar:
         ("range2", rf"(?P<d1>{day}){of}\s+(?P<m1>{month})(?:,?\s+(?P<y1>{year}))?{sep}(?:the\s+)?"
                    rf"(?P<d2>{day}){of}\s+(?P<m2>{month})(?:,?\s+(?P<y2>{year}))?"),
         ("range1", rf"(?P<d1>{day}){sep}(?P<d2>{day}){of}\s+(?P<m1>{month})(?:,?\s+(?P<y1>{year}))?"),
-        ("dmy", rf"(?:(?<![A-Za-z])the\s+)?(?P<d1>{day}){of}\s+(?P<m1>{month})(?:,?\s+(?P<y1>{year}))?"),
+        ("dmy", rf"(?P<d1>{day}){of}\s+(?P<m1>{month})(?:,?\s+(?P<y1>{year}))?"),
         ("mdy", rf"(?P<m1>{month})\s+(?P<d1>{day})(?:,\s*(?P<y1>{year}))?"),
         ("iso", rf"(?<![\d-])(?P<y1>{year})-(?P<mm>0[1-9]|1[0-2])-(?P<dd>0[1-9]|[12]\d|3[01])(?![\d])"),
         ("my", rf"(?P<q>{qual})?(?P<m1>{month}){of},?\s+(?P<y1>{year})"),
