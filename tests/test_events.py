@@ -1,0 +1,385 @@
+"""Events: extraction from the report texts, RDF, shapes, the events query, the type scheme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from kfor_kg import query
+from kfor_kg.entities import EntityLayer, add_entity_layer, annotate
+from kfor_kg.events import EventRecord, add_events, event_rules, extract_events
+from kfor_kg.facts import extract
+from kfor_kg.graph import new_dataset
+from kfor_kg.ingest import SourceText, clean, load
+from kfor_kg.namespaces import KFOR, OA, SEM, Minter
+from kfor_kg.nlp import load_pipeline
+from kfor_kg.pipeline import build_dataset
+from kfor_kg.records import DocumentRecord, Evidence, Period, Report
+from kfor_kg.validate import load_ontology, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt"))
+EXCERPTS = sorted((ROOT / "tests" / "data" / "excerpts").glob("*.txt"))
+GOLD = ROOT / "tests" / "gold" / "events"
+
+
+# --- fixtures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_records() -> list[DocumentRecord]:
+    return [extract(load(p)) for p in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def seed_layer(seed_records: list[DocumentRecord]) -> EntityLayer:
+    return annotate(seed_records, load_pipeline())
+
+
+@pytest.fixture(scope="module")
+def seed_events(seed_records: list[DocumentRecord], seed_layer: EntityLayer) -> dict[str, list[EventRecord]]:
+    return extract_events(seed_records, layer=seed_layer)
+
+
+@pytest.fixture(scope="module")
+def seed_dataset(seed_records: list[DocumentRecord], seed_layer: EntityLayer,
+                 seed_events: dict[str, list[EventRecord]]) -> Dataset:
+    minter = Minter()
+    ds = build_dataset(seed_records)
+    add_entity_layer(ds, seed_layer, seed_records, minter)
+    add_events(ds, seed_events, seed_records, minter)
+    return ds
+
+
+@pytest.fixture(scope="module")
+def excerpt_events() -> dict[str, list[EventRecord]]:
+    records = [extract(load(p)) for p in EXCERPTS]
+    layer = annotate(records, load_pipeline())
+    events = extract_events(records, layer=layer)
+    return {r.source_name: events[r.key] for r in records}
+
+
+def record_of(text: str, period: tuple[dt.date, dt.date] | None = None, name: str = "test.txt",
+              frequency: str | None = None) -> DocumentRecord:
+    """A document record for a bare text, with a reporting period."""
+    source = SourceText(Path(name), text, hashlib.sha256(text.encode()).hexdigest())
+    report = Report(period=Period(period[0], period[1], Evidence(0, 1, text[0])), frequency=frequency) \
+        if period else None
+    return DocumentRecord(key=Path(name).stem, clean=clean(source), report=report)
+
+
+def events_of(text: str, period: tuple[dt.date, dt.date] | None = (dt.date(2020, 10, 1), dt.date(2020, 12, 31)),
+              frequency: str | None = None) -> list[EventRecord]:
+    record = record_of(text, period, frequency=frequency)
+    return extract_events([record])[record.key]
+
+
+def summary(events: list[EventRecord]) -> list[tuple[str, str | None]]:
+    return [(e.type, e.date.iso if e.date else None) for e in events]
+
+
+# --- the seeds against the hand-made gold -------------------------------------------
+
+
+def gold_events() -> dict[str, list[dict[str, object]]]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8"))["events"] for p in sorted(GOLD.glob("*.json"))}
+
+
+def test_every_seed_has_gold() -> None:
+    assert sorted(gold_events()) == sorted(p.stem for p in SEEDS)
+
+
+def test_seed_events_match_the_gold(seed_records: list[DocumentRecord],
+                                    seed_events: dict[str, list[EventRecord]]) -> None:
+    """F1 >= 0.85 on type + date + document, each gold event matched at most once."""
+    gold = gold_events()
+    tp = fp = fn = 0
+    for record in seed_records:
+        stem = Path(record.source_name).stem
+        want = Counter((g["type"], g["date"]) for g in gold[stem])
+        got = Counter((e.type, e.date.iso if e.date else None) for e in seed_events[record.key])
+        hit = sum((want & got).values())
+        tp, fp, fn = tp + hit, fp + sum(got.values()) - hit, fn + sum(want.values()) - hit
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    assert f1 >= 0.85, (precision, recall, f1)
+
+
+def test_arrest_transfer_and_resignation_of_2020(seed_records: list[DocumentRecord],
+                                                 seed_events: dict[str, list[EventRecord]]) -> None:
+    record = next(r for r in seed_records if "2020-Q4" in r.source_name)
+    events = seed_events[record.key]
+    arrest = next(e for e in events if e.type == "arrest")
+    assert arrest.date is not None and arrest.date.iso == "2020-11-04"
+    assert arrest.label == "Arrest of Jakup Krasniqi"
+    assert ("person", "jakup-krasniqi") in {(p.kind, p.key) for p in arrest.participants}
+    assert arrest.trigger.text == "arrested"
+    assert arrest.sentence.text.startswith("On 4 November, the Specialist Prosecutor")
+    assert arrest.date_evidence is not None and arrest.date_evidence.text == "4 November"
+    transfers = [e for e in events if e.type == "transfer"]
+    assert [e.place.key if e.place else None for e in transfers] == ["the-hague", "the-hague"]
+    assert [e.date.iso if e.date else None for e in transfers] == ["2020-11-04", None]
+    resignation = next(e for e in events if e.type == "resignation")
+    assert resignation.date is not None and resignation.date.iso == "2020-11-05"
+    assert [p.key for p in resignation.participants] == ["hashim-thaci"]
+
+
+def test_the_day_after_counts_back_from_the_talks(seed_records: list[DocumentRecord],
+                                                  seed_events: dict[str, list[EventRecord]]) -> None:
+    record = next(r for r in seed_records if "2007-09" in r.source_name)
+    meetings = [e for e in seed_events[record.key] if e.type == "meeting"]
+    dates = {e.trigger.text: e.date.iso for e in meetings if e.date}
+    assert dates["talks"] == "2007-09-28"
+    contact_group = next(e for e in meetings if "Contact Group" in e.label)
+    assert contact_group.date is not None and contact_group.date.iso == "2007-09-27"
+    assert contact_group.date_evidence is not None and contact_group.date_evidence.text == "the day after"
+    london = next(e for e in meetings if e.place and e.place.label == "London")
+    assert london.date is not None and (london.date.start, london.date.end) == (
+        dt.date(2007, 9, 18), dt.date(2007, 9, 19))
+
+
+def test_evidence_quotes_the_original_file(seed_records: list[DocumentRecord],
+                                           seed_events: dict[str, list[EventRecord]]) -> None:
+    for record in seed_records:
+        original = record.clean.source.original
+        for e in seed_events[record.key]:
+            for ev in (e.trigger, e.sentence, e.date_evidence):
+                if ev is not None:
+                    assert original[ev.start:ev.end] == ev.text
+            assert e.sentence.start <= e.trigger.start < e.trigger.end <= e.sentence.end
+            assert not re.match(r"\d+\.\s", e.sentence.text)
+
+
+# --- what is and is not an event ------------------------------------------------------
+
+
+def test_partial_dates_take_the_report_year() -> None:
+    events = events_of("On 4 November, the police arrested Jakup Krasniqi in Pristina.")
+    assert summary(events) == [("arrest", "2020-11-04")]
+    assert events[0].place is not None and events[0].place.label == "Pristina"
+
+
+def test_last_month_in_a_monthly_report() -> None:
+    events = events_of("The owner was involved in the killing of a police officer last month.",
+                       (dt.date(2007, 9, 1), dt.date(2007, 9, 30)), frequency="monthly")
+    assert summary(events) == [("attack", "2007-08")]
+
+
+@pytest.mark.parametrize("text", [
+    "No security incidents were reported and no demonstrations took place.",
+    "There were no major changes in deployment since the last report.",
+    "No major breakthrough has been achieved so far in the negotiations.",
+    "A total of 308 incidents related to drugs (23), counterfeit currency (25), smuggling (8), explosions (3) "
+    "and unexploded ordnance (52) were reported during this period.",
+    "The incidents reported include two firearms attacks against Kosovo Serb property.",
+    "Several demonstrations were held in the north.",
+    "KFOR remains prepared to react to potential disturbances and to any attack.",
+    "KFOR would respond forcefully to any attempt to disrupt the elections.",
+    "KFOR conducts exercises with the Kosovo Police.",
+    "KFOR activities demonstrated KFOR capability as a third security responder.",
+    "There were approximately 44,800 troops deployed in the theatre.",
+    "The implementation of the agreement continues to have a positive impact.",
+])
+def test_not_an_event(text: str) -> None:
+    assert events_of(text) == []
+
+
+def test_the_election_period_is_no_election() -> None:
+    assert summary(events_of("KFOR deployed additional reserves during the election period.")) == [
+        ("deployment", None)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The three individuals were subsequently transferred to The Hague.", [("transfer", None)]),
+    ("On 4 July 2008, 20 Kosovo Serbs and 20 Kosovo Albanians demonstrated against a water-pipe project.",
+     [("demonstration", "2008-07-04")]),
+    ("On 3 July 2008, an explosion occurred at the local market in Uroševac.", [("explosion", "2008-07-03")]),
+    ("Following the elections held on 6 October 2019, no significant security incidents were reported.",
+     [("election", "2019-10-06")]),
+    ("On 19 August, two hand grenades were thrown into a basketball court.", [("attack", "2020-08-19")]),
+    ("The Agreement reached by Belgrade and Pristina on 19 April 2013 continues to have a positive impact.",
+     [("agreement", "2013-04-19")]),
+    ("Shots were fired at a KFOR patrol near Zubin Potok on 2 December.", [("shooting", "2020-12-02")]),
+])
+def test_events_in_sentences(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert summary(events_of(text, (dt.date(2020, 7, 1), dt.date(2020, 12, 31)))) == expected
+
+
+def test_a_definite_mention_refers_back() -> None:
+    events = events_of("KFOR organized a medical evacuation exercise in July 2017. "
+                       "The exercise successfully tested the interoperability of KFOR and EULEX.",
+                       (dt.date(2017, 7, 1), dt.date(2017, 9, 30)))
+    assert summary(events) == [("exercise", "2017-07")]
+
+
+def test_a_conference_the_delegates_met_for_is_one_meeting() -> None:
+    events = events_of("Representatives from 37 countries met in Brussels on 11 July 2008 for an "
+                       "international donors' conference. The conference obtained pledges.",
+                       (dt.date(2008, 7, 1), dt.date(2008, 7, 31)))
+    assert summary(events) == [("meeting", "2008-07-11")]
+    assert events[0].place is not None and events[0].place.label == "Brussels"
+
+
+def test_after_clauses_keep_their_own_time() -> None:
+    events = events_of("On 5 November, the President, Hashim Thaci, submitted his resignation after the "
+                       "Chambers confirmed the indictment filed against him.")
+    assert summary(events) == [("resignation", "2020-11-05"), ("indictment", None)]
+
+
+def test_odd_texts_do_not_break_the_extractor() -> None:
+    for text in ["x", "1.", "(Signed)\n\n\n", "On 31 February 2020, talks", "the day after the meeting.",
+                 "Meeting" * 50, "No. No. No."]:
+        events_of(text)
+        events_of(text, None)
+
+
+def test_without_a_layer_entities_come_from_the_entity_pipeline() -> None:
+    record = record_of("On 4 November, the Specialist Prosecutor's Office arrested Jakup Krasniqi, "
+                       "who was then transferred to The Hague.", (dt.date(2020, 10, 1), dt.date(2020, 12, 31)))
+    events = extract_events([record])[record.key]
+    assert summary(events) == [("arrest", "2020-11-04"), ("transfer", "2020-11-04")]
+    assert events[1].place is not None and events[1].place.key == "the-hague"
+    assert not events[1].place.from_layer
+
+
+def test_extraction_is_deterministic(seed_records: list[DocumentRecord], seed_layer: EntityLayer,
+                                     seed_events: dict[str, list[EventRecord]]) -> None:
+    assert extract_events(seed_records, layer=seed_layer) == seed_events
+
+
+# --- the dev excerpts: sensible events ---------------------------------------------------
+
+
+def test_dev_excerpts(excerpt_events: dict[str, list[EventRecord]]) -> None:
+    july_2008 = summary(excerpt_events["09_kfor_2008-07_S2008-638.txt"])
+    assert july_2008 == [("meeting", "2008-07-11"), ("arrest", "2008-07-21"), ("explosion", "2008-07-03"),
+                         ("demonstration", "2008-07-04")]
+    assert summary(excerpt_events["11_kfor_2016-Q2_stoltenberg.txt"]) == [("agreement", "2013-04-19")]
+    august_2000 = summary(excerpt_events["02_kfor_2000-08_annan.txt"])
+    for dated in [("attack", "2000-08-02"), ("attack", "2000-08-19"), ("attack", "2000-07-29")]:
+        assert dated in august_2000
+    assert ("deployment", None) not in august_2000      # "troops deployed in the theatre" is a state
+
+
+# --- RDF ------------------------------------------------------------------------------------
+
+
+def test_events_in_rdf(seed_records: list[DocumentRecord], seed_dataset: Dataset,
+                       seed_events: dict[str, list[EventRecord]]) -> None:
+    minter = Minter()
+    record = next(r for r in seed_records if "2020-Q4" in r.source_name)
+    doc = minter.document(record.key)
+    graph = seed_dataset.graph(Minter.document_graph(doc))
+    arrest = next(e for e in seed_events[record.key] if e.type == "arrest")
+    node = URIRef(f"{doc}/event/arrest-{arrest.trigger.start}")
+    assert (node, RDF.type, KFOR.Event) in graph
+    assert graph.value(node, SEM.eventType) == KFOR.Arrest
+    assert graph.value(node, KFOR.date) == Literal("2020-11-04", datatype=XSD.date)
+    assert graph.value(node, KFOR.inDocument) == doc
+    assert graph.value(node, RDFS.label) == Literal("Arrest of Jakup Krasniqi")
+    assert (node, SEM.hasActor, minter.iri("person/jakup-krasniqi")) in graph
+    span = graph.value(node, KFOR.evidence)
+    assert span == Minter.span(doc, arrest.sentence.start, arrest.sentence.end)
+    position = URIRef(f"{span}/position")
+    quote = URIRef(f"{span}/quote")
+    assert graph.value(position, OA.start).toPython() == arrest.sentence.start
+    assert graph.value(position, OA.end).toPython() == arrest.sentence.end
+    assert str(graph.value(quote, OA.exact)) == record.clean.source.original[
+        arrest.sentence.start:arrest.sentence.end]
+    trigger = graph.value(node, KFOR.trigger)
+    assert str(graph.value(URIRef(f"{trigger}/quote"), OA.exact)) == "arrested"
+
+
+def test_month_dates_in_rdf(seed_records: list[DocumentRecord], seed_dataset: Dataset) -> None:
+    months = [o for _, _, o, _ in seed_dataset.quads((None, KFOR.month, None, None))]
+    assert sorted(str(o) for o in months) == ["2007-08", "2017-07"]
+    assert all(o.datatype == XSD.gYearMonth for o in months)
+
+
+def test_no_blank_nodes_and_same_graph_twice(seed_records: list[DocumentRecord],
+                                             seed_events: dict[str, list[EventRecord]]) -> None:
+    minter = Minter()
+    first, second = new_dataset(minter), new_dataset(minter)
+    add_events(first, seed_events, seed_records, minter)
+    add_events(second, seed_events, seed_records, minter)
+    add_events(second, seed_events, seed_records, minter)
+    quads = set(first.quads((None, None, None, None)))
+    assert quads == set(second.quads((None, None, None, None)))
+    assert not any(isinstance(t, BNode) for q in quads for t in q[:3])
+
+
+def test_the_seed_graph_conforms(seed_dataset: Dataset) -> None:
+    outcome = validate(seed_dataset)
+    assert outcome.conforms, [(r.focus_node, r.path, r.message) for r in outcome.results][:5]
+
+
+def test_the_shapes_catch_bad_events(seed_records: list[DocumentRecord], seed_dataset: Dataset) -> None:
+    bad = Dataset()
+    for quad in seed_dataset.quads((None, None, None, None)):
+        bad.add(quad)
+    event, graph = next((q[0], bad.graph(q[3])) for q in bad.quads((None, RDF.type, KFOR.Event, None))
+                        if "/event/arrest-" in str(q[0]))
+    graph.add((event, KFOR.month, Literal("2020-11", datatype=XSD.gYearMonth)))
+    graph.add((event, SEM.eventType, KFOR.Document))
+    graph.remove((event, KFOR.evidence, None))
+    outcome = validate(bad)
+    assert not outcome.conforms
+    messages = " ".join(r.message for r in outcome.results if r.focus_node == event)
+    assert "one precision" in messages and "exactly one type" in messages and "one sentence" in messages
+
+
+# --- the events query -------------------------------------------------------------------------
+
+
+def test_events_query(seed_dataset: Dataset) -> None:
+    spec = query.load_query("events")
+    assert spec.text.startswith("#")
+    assert "Columns: event, type, date, place, label, doc" in spec.text
+    assert "GRAPH" not in spec.text.upper().replace("GRAPHS", "")
+    result = query.run_local(spec, seed_dataset)
+    assert result.columns == ["event", "type", "date", "place", "label", "doc"]
+    rows = result.rows
+    assert len(rows) == len({q[0] for q in seed_dataset.quads((None, RDF.type, KFOR.Event, None))})
+    assert len({r[0] for r in rows}) == len(rows)
+    notations = set(event_rules().types)
+    assert all(r[1] in notations for r in rows)
+    assert all(re.fullmatch(r"|\d{4}(-\d{2}(-\d{2})?)?", r[2]) for r in rows)
+    assert rows == sorted(rows, key=lambda r: (r[5], r[2], r[0]))
+    krasniqi = next(r for r in rows if r[4] == "Transfer of Jakup Krasniqi to The Hague")
+    assert krasniqi[1:4] == ["transfer", "2020-11-04", "The Hague"]
+    assert krasniqi[5].endswith("/doc/letter-2021-03-05")
+
+
+# --- the type scheme ------------------------------------------------------------------------------
+
+
+def test_event_type_scheme() -> None:
+    ontology = load_ontology()
+    concepts = set(ontology.subjects(SKOS.inScheme, KFOR.EventTypeScheme))
+    assert len(concepts) == 13
+    for concept in concepts:
+        assert ontology.value(concept, SKOS.prefLabel) is not None
+        assert ontology.value(concept, SKOS.definition) is not None
+        notation = str(ontology.value(concept, SKOS.notation))
+        assert re.fullmatch(r"[a-z]+", notation) and notation == str(concept).rsplit("#", 1)[1].lower()
+    rules = event_rules()
+    assert {KFOR[t.concept] for t in rules.types.values()} == concepts
+    assert {str(ontology.value(KFOR[t.concept], SKOS.notation)) for t in rules.types.values()} == set(rules.types)
+    for prop in (KFOR.date, KFOR.endDate, KFOR.month, KFOR.year, KFOR.trigger, KFOR.Event):
+        assert ontology.value(prop, RDFS.label) is not None and ontology.value(prop, RDFS.comment) is not None
+
+
+def test_every_trigger_names_a_known_type() -> None:
+    with (ROOT / "kfor_kg" / "data" / "event_patterns.toml").open("rb") as f:
+        raw = tomllib.load(f)
+    assert {t["type"] for t in raw["trigger"]} == set(raw["types"])
