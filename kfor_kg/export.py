@@ -17,14 +17,14 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import _TripleCanonicalizer
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.plugins.serializers.turtle import TurtleSerializer
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from .errors import ConfigError, IngestError
 from .namespaces import DEFAULT_BASE, PREFIXES
@@ -39,7 +39,7 @@ _EXTENSIONS = {
     ".trig": "trig", ".nq": "nq",
 }
 
-Quad = tuple[Node, Node, Node, Node]
+Quad = tuple[Node, Node, Node, IdentifiedNode]
 
 
 def format_for_path(path: str | os.PathLike[str], explicit: str | None = None) -> str:
@@ -205,7 +205,8 @@ def _term_key(term: Node) -> tuple[int, str, str, str]:
 
 def _all_quads(data: Graph) -> Iterable[Quad]:
     if data.context_aware:  # Dataset (or the deprecated ConjunctiveGraph)
-        return ((s, p, o, _graph_name(g)) for s, p, o, g in data.quads((None, None, None, None)))
+        quads = cast(Dataset, data).quads((None, None, None, None))
+        return ((s, p, o, _graph_name(g)) for s, p, o, g in quads)
     return ((s, p, o, DATASET_DEFAULT_GRAPH_ID) for s, p, o in data)
 
 
@@ -223,7 +224,7 @@ def _canonical_quads(data: Graph) -> list[Quad]:
                                              _term_key(q[1]), _term_key(q[2])))
 
 
-def _graph_name(graph: Graph | Node | None) -> Node:
+def _graph_name(graph: Graph | IdentifiedNode | None) -> IdentifiedNode:
     if graph is None:
         return DATASET_DEFAULT_GRAPH_ID
     return graph.identifier if isinstance(graph, Graph) else graph

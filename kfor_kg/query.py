@@ -33,17 +33,17 @@ import re
 import socket
 import urllib.error
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from . import __version__
 from .errors import ConfigError, QueryError, StoreError
@@ -111,7 +111,7 @@ def _to_iri(value: str) -> URIRef:
     return URIRef(value)
 
 
-PARAM_TYPES = {
+PARAM_TYPES: dict[str, Callable[[str], Identifier]] = {
     "string": Literal, "integer": _to_integer, "decimal": _to_decimal, "boolean": _to_boolean,
     "date": _to_date, "gYear": _to_gyear, "iri": _to_iri,
 }
@@ -387,7 +387,7 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     if not isinstance(data, Graph):
         from .export import read
 
-        data = read(data)
+        data = read(cast(Path, data))
     return run_local(spec, data, bindings)
 
 
@@ -400,7 +400,7 @@ def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None 
     prepared = _prepare(spec)
     if data.context_aware and not getattr(data, "default_union", False):
         data = Dataset(store=data.store, default_union=True)  # a view: nothing is copied
-    init = {Variable(name): term for name, term in (bindings or {}).items()}
+    init = {name: cast(Identifier, term) for name, term in (bindings or {}).items()}
     try:
         result = data.query(prepared, initBindings=init)
     except Exception as exc:  # evaluation errors surface as many types
@@ -440,8 +440,8 @@ def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | No
         reason = " ".join(str(exc).split())
         raise StoreError(f"SPARQL endpoint {endpoint} refused query {spec.name}: {reason[:300]}") from exc
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise StoreError(f"SPARQL endpoint {endpoint} cannot be reached: {reason}") from exc
+        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        raise StoreError(f"SPARQL endpoint {endpoint} cannot be reached: {cause}") from exc
     except ValueError as exc:  # the body was not JSON
         raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results") from exc
     return _from_json(payload, endpoint)

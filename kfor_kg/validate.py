@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import pyshacl
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
@@ -160,7 +161,8 @@ def _concise(message: str) -> str:
 
 def _triples(data: Graph) -> Iterable[tuple[Node, Node, Node]]:
     if data.context_aware:  # Dataset: every graph, default and named
-        return ((s, p, o) for s, p, o, _g in data.quads((None, None, None, None)))
+        quads = cast(Dataset, data).quads((None, None, None, None))
+        return ((s, p, o) for s, p, o, _g in quads)
     return iter(data)
 
 
@@ -200,7 +202,7 @@ def _results(report: Graph, data: Graph) -> list[ViolationResult]:
         messages = sorted(str(m) for m in report.objects(node, SH.resultMessage))
         results.append(ViolationResult(
             document=locate(focus),
-            focus_node=focus,
+            focus_node=cast(Node, focus),  # SHACL gives every result a focus node
             path=_path_text(report, path) if path is not None else None,
             message="; ".join(messages) or "(no message)",
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",

@@ -405,12 +405,16 @@ def test_shipped_queries_agree_locally_and_remotely(oxigraph: OxigraphServer, sa
         pytest.skip(str(exc))
     if not shipped:
         pytest.skip("no shipped queries yet")
+    answered = 0
     for name in shipped:
         loaded = query.load_query(name)
-        params = {p.name: {"integer": "2016", "gYear": "2016", "date": "2016-01-01"}.get(p.type, "x")
-                  for p in loaded.params.values() if not p.optional}
+        examples = {"integer": "2016", "gYear": "2016", "date": "2016-01-01", "boolean": "true",
+                    "decimal": "1", "iri": "id:doc/S-2008-638/letter"}
+        params = {p.name: examples.get(p.type, "x") for p in loaded.params.values() if not p.optional}
         local = query.run(loaded, data=sample, params=params)
         assert query.run(loaded, endpoint=oxigraph.query_url, params=params) == local, name
+        answered += bool(local.rows)
+    assert answered >= len(shipped) // 2  # the sample answers most of them, so rows were compared
 
 
 @pytest.mark.server
