@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -89,9 +90,12 @@ def _to_boolean(value: str) -> Literal:
 
 
 def _to_date(value: str) -> Literal:
-    if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", value.strip()):
-        raise ValueError("not a date YYYY-MM-DD")
-    return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+    try:
+        if not re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", value.strip()):
+            raise ValueError
+        return Literal(dt.date.fromisoformat(value.strip()), datatype=XSD.date)
+    except ValueError:
+        raise ValueError("not a date YYYY-MM-DD") from None
 
 
 def _to_gyear(value: str) -> Literal:
@@ -201,6 +205,7 @@ def load_query(name_or_file: str | Path) -> QuerySpec:
 def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryParam]]:
     description: list[str] = []
     params: dict[str, QueryParam] = {}
+    body = _strip_comments(text)
     for line in text.splitlines():
         stripped = line.strip()
         if not stripped:
@@ -216,6 +221,9 @@ def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryPa
         if len(parts) < 3:
             raise QueryError(f"{source}: '{comment}' should read '@param NAME TYPE [optional] [description]'")
         _tag, name, type_name, *rest = parts
+        name = name.lstrip("?$")
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            raise QueryError(f"{source}: {name!r} cannot be a parameter name (letters, digits, _)")
         type_name = type_name.removeprefix("xsd:")
         if type_name not in PARAM_TYPES:
             raise QueryError(f"{source}: parameter {name} has unknown type {type_name!r}; "
@@ -224,25 +232,24 @@ def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryPa
         optional = remainder == "optional" or remainder.startswith("optional ")
         if optional:
             remainder = remainder[len("optional"):].strip()
-        if not re.search(rf"[?$]{re.escape(name)}\b", _strip_comments(text)):
+        if not re.search(rf"[?$]{name}\b", body):
             raise QueryError(f"{source}: declares parameter {name} but never uses ?{name}")
         params[name] = QueryParam(name, type_name, optional, remainder)
     return description, params
 
 
-_QUERY_CACHE: dict[str, Query] = {}
+@lru_cache(maxsize=64)
+def _parse(text: str) -> Query:
+    return prepareQuery(text)
 
 
 def _prepare(spec: QuerySpec) -> Query:
     """Parse (once per text) with rdflib; only SELECT and ASK are supported."""
-    prepared = _QUERY_CACHE.get(spec.text)
-    if prepared is None:
-        try:
-            prepared = prepareQuery(spec.text)
-        except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
-            reason = " ".join(str(exc).split())
-            raise QueryError(f"{spec.source} is not valid SPARQL: {reason[:200]}") from exc
-        _QUERY_CACHE[spec.text] = prepared
+    try:
+        prepared = _parse(spec.text)
+    except Exception as exc:  # pyparsing's ParseException and rdflib's own errors
+        reason = " ".join(str(exc).split())
+        raise QueryError(f"{spec.source} is not valid SPARQL: {reason[:200]}") from exc
     form = prepared.algebra.name
     if form not in ("SelectQuery", "AskQuery"):
         raise QueryError(f"{spec.source}: only SELECT and ASK queries are supported, "
