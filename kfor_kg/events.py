@@ -54,8 +54,11 @@ __all__ = ["EntityRef", "EventRecord", "EventRules", "event_rules", "extract_eve
            "event_iri", "parser_pipeline"]
 
 ENTITY_KINDS = ("person", "organization", "place")
-# Day ranges this long are periods ("from 1 to 30 September"), not the days of an event.
-_LONGEST_EVENT_DAYS = 14
+# A day range covering this share of the reporting period is the period itself
+# ("from 1 to 30 September"), not the days of an event; without a period, a
+# range longer than a month is.
+_PERIOD_SHARE = 0.8
+_LONGEST_EVENT_DAYS = 31
 # Clauses whose time is their own: their dates do not date the clause they hang from.
 _SIDE_CLAUSES = ("advcl", "ccomp", "parataxis", "csubj")
 
@@ -105,6 +108,7 @@ class TriggerRule:
     grandhead: frozenset[str] | None = None
     needs_date: bool = False
     instrument: bool = False
+    name_head: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ def event_rules() -> EventRules:
                 child=(frozenset(child["deps"]), _words(child["lemmas"])) if child else None,
                 head=_words(t["head"]) if "head" in t else None,
                 grandhead=_words(t["grandhead"]) if "grandhead" in t else None,
-                needs_date=bool(t.get("needs_date", False)), instrument=bool(t.get("instrument", False)))
+                needs_date=bool(t.get("needs_date", False)), instrument=bool(t.get("instrument", False)),
+                name_head=bool(t.get("name_head", False)))
             for lemma in rule.lemmas:
                 by_lemma.setdefault(lemma, []).append(rule)
         f_ = raw["filters"]
@@ -342,6 +347,7 @@ class _Reader:
         self.reference = record.reference_date
         self.mentions = mentions
         self.accepted: list[_Candidate] = []      # in text order, for coreference and anchors
+        self.date_tokens: frozenset[int] = frozenset()   # of the sentence being read
 
     # -- driver
 
@@ -354,8 +360,11 @@ class _Reader:
         return sorted(events, key=lambda e: e.start)
 
     def _sentence(self, sent: Span) -> list[EventRecord]:
-        dates = self._dates(sent)
-        date_tokens = frozenset().union(*(d.tokens for d in dates)) if dates else frozenset()
+        every_date = self._dates(sent)
+        date_tokens = frozenset().union(*(d.tokens for d in every_date)) if every_date else frozenset()
+        # "from 1 to 30 September 2007" is the reporting period, not an event's days.
+        dates = [d for d in every_date if not self._is_period(resolve(d.mention, self.period, self.reference))]
+        self.date_tokens = date_tokens
         cands = [c for c in (self._trigger(t) for t in sent if t.i not in date_tokens) if c is not None]
         if not cands:
             return []
@@ -372,7 +381,7 @@ class _Reader:
                 self._date(c, events, live, dates, relative=True)
         out: list[EventRecord] = []
         for c in events:
-            if c.rule.needs_date and c.date is None:
+            if c.date is None and (c.rule.needs_date or self._generic_plural(c.token)):
                 continue
             self.accepted.append(c)
             out.append(self._record(c, events, sent))
@@ -389,24 +398,36 @@ class _Reader:
                 continue
             toks = frozenset(t.i for t in span)
             head = span.root
-            value = resolve(m, self.period, self.reference)
-            if value is not None and value.precision == "day" and (value.end - value.start).days >= _LONGEST_EVENT_DAYS:
-                continue   # "from 1 to 30 September 2007": a reporting period, not an event's day
             shifted = DateMention(**{**m.__dict__, "start": a, "end": b})
             out.append(_DateSpan(shifted, toks, head))
         return out
 
+    def _is_period(self, value: DateValue | None) -> bool:
+        """A range of days that is (most of) the reporting period, or longer than a month without one."""
+        if value is None or value.precision != "day" or value.end == value.start:
+            return False
+        if self.period is None:
+            return (value.end - value.start).days > _LONGEST_EVENT_DAYS
+        lo, hi = max(value.start, self.period[0]), min(value.end, self.period[1])
+        overlap = (hi - lo).days + 1 if hi >= lo else 0
+        return overlap >= _PERIOD_SHARE * ((self.period[1] - self.period[0]).days + 1)
+
     # -- triggers
 
     def _trigger(self, t: Token) -> _Candidate | None:
-        for key in dict.fromkeys((t.lemma_.lower(), t.lower_)):
+        keys = [t.lemma_.lower(), t.lower_]
+        if t.tag_ in ("NNS", "NNPS") and t.lower_.endswith("s"):
+            # Capitalized plurals ("Roadblocks were set up") are often left unlemmatized.
+            keys += [t.lower_[:-1], t.lower_[:-2]]
+        for key in dict.fromkeys(keys):
             for rule in self.rules.by_lemma.get(key, ()):
                 if self._fits(t, rule):
                     return _Candidate(t, rule)
         return None
 
     def _fits(self, t: Token, rule: TriggerRule) -> bool:
-        if t.pos_ not in rule.pos:
+        # A capitalized common noun is often tagged as a proper noun ("Demonstrations took place").
+        if t.pos_ not in rule.pos and not (t.pos_ == "PROPN" and "NOUN" in rule.pos):
             return False
         if rule.plural and t.tag_ not in ("NNS", "NNPS"):
             return False
@@ -432,7 +453,7 @@ class _Reader:
         t, rules = c.token, self.rules
         dated = c.own_date is not None
         reason = None
-        if t.dep_ in ("compound", "amod", "nmod", "poss") and t.pos_ != "VERB":
+        if t.dep_ in ("compound", "amod", "nmod", "poss") and t.pos_ != "VERB" and not self._names(c):
             reason = "modifier"
         elif not c.rule.instrument and self._counted(t, date_tokens):
             reason = "counted"
@@ -447,6 +468,27 @@ class _Reader:
             reason = "state"
         c.dropped = reason
         return reason is not None
+
+    @staticmethod
+    def _generic_plural(t: Token) -> bool:
+        """An undated bare plural that is not what a clause reports: "incidents, including shootings"."""
+        if t.pos_ == "VERB" or t.tag_ not in ("NNS", "NNPS") or any(
+                ch.dep_ in ("det", "poss", "nummod") for ch in t.children):
+            return False
+        first = t
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head
+        if first.dep_ in ("nsubj", "nsubjpass"):
+            return False       # "Indictments against ... were also confirmed"
+        existential = first.dep_ == "attr" and any(ch.dep_ == "expl" for ch in first.head.children)
+        return not existential  # "there were violent attacks against ..." is a report
+
+    @staticmethod
+    def _names(c: _Candidate) -> bool:
+        """The trigger starts a proper name it is the kind of: "Exercise Silver Sabre"."""
+        t = c.token
+        return (c.rule.name_head and t.dep_ == "compound" and t.text[:1].isupper()
+                and t.head.pos_ == "PROPN" and t.i < t.head.i)
 
     def _counted(self, t: Token, date_tokens: frozenset[int]) -> bool:
         """A plural with a number or quantifier: "two firearms attacks", "several demonstrations"."""
@@ -533,6 +575,22 @@ class _Reader:
                 antecedent = same[-1] if same else (before[-1] if before else None)
                 if antecedent is not None:
                     c.alias_of = antecedent
+                    continue
+            # "UNMIK police were attacked on the road ... The police were attacked by a crowd":
+            # the same kind of event happening to the same thing, told again in the next sentence.
+            previous = self.accepted[-1] if self.accepted else None
+            theme = _theme(t)
+            if (c.own_date is None and previous is not None and previous.type == c.type and theme is not None
+                    and self._next_sentence(previous.token, t)):
+                earlier = _theme(previous.token)
+                if earlier is not None and theme.lemma_.lower() in {x.lemma_.lower() for x in earlier.subtree}:
+                    c.alias_of = previous
+
+    def _next_sentence(self, a: Token, b: Token) -> bool:
+        """`b` is in the sentence right after `a`'s, in the same paragraph."""
+        sa, sb = a.sent, b.sent
+        return sb.start == sa.end or (sb.start > sa.end and not self.doc[sa.end:sb.start].text.strip()
+                                      ) and "\n" not in self.doc.text[sa.end_char:sb.start_char]
 
     @staticmethod
     def _definite_bare(t: Token) -> bool:
@@ -799,18 +857,22 @@ class _Reader:
         if persons and c.type in ("arrest", "indictment", "transfer", "resignation", "election"):
             text = f"{kind.label} of {_join(persons)}"
         elif c.rule.instrument:
-            text = f"{kind.label} with {_phrase(t)}"
+            text = f"{kind.label} with {_phrase(t, self.date_tokens)}"
+        elif self._names(c):
+            text = _phrase(t.head, self.date_tokens)
         elif t.pos_ in ("NOUN", "PROPN"):
-            text = _phrase(t)
+            text = _phrase(t, self.date_tokens)
         else:
             theme = [ch for ch in t.children if ch.dep_ in ("dobj", "nsubjpass")]
             if not theme and t.dep_ in ("relcl", "acl"):
                 theme = [t.head]
             agent = [ch for ch in t.children if ch.dep_ == "nsubj"]
+            if not agent and t.dep_ == "conj":   # "visited KFOR ... and met with the Commander"
+                agent = [ch for ch in t.head.children if ch.dep_ == "nsubj"]
             if theme and theme[0].pos_ != "PRON":
-                text = f"{kind.label} of {_noun_phrase(theme[0])}"
+                text = f"{kind.label} of {_noun_phrase(theme[0], self.date_tokens)}"
             elif agent and agent[0].pos_ != "PRON":
-                text = f"{kind.label} {kind.agent} {_noun_phrase(agent[0])}"
+                text = f"{kind.label} {kind.agent} {_noun_phrase(agent[0], self.date_tokens)}"
             else:
                 text = kind.label
         if place is not None and place.label.lower() not in text.lower() and (
@@ -820,23 +882,36 @@ class _Reader:
         return text[:1].upper() + text[1:]
 
 
+def _theme(t: Token) -> Token | None:
+    """What an event happened to: "police" in "the police were attacked"."""
+    if t.pos_ in ("VERB", "AUX"):
+        heads = [ch for ch in t.children if ch.dep_ in ("dobj", "nsubjpass")]
+    else:
+        heads = [g for ch in t.children if ch.dep_ == "prep" and ch.lower_ in ("of", "against", "on")
+                 for g in ch.children if g.dep_ == "pobj"]
+    return heads[0] if heads and heads[0].pos_ in ("NOUN", "PROPN") else None
+
+
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 _MAX_LABEL_TOKENS = 12
-_LABEL_PREPOSITIONS = ("of", "between", "against", "in", "at", "with", "on", "near", "to", "by")
+_LABEL_PREPOSITIONS = ("of", "between", "against", "in", "at", "with", "on", "near", "to", "by", "for")
 
 
-def _compact(t: Token) -> list[Token]:
-    """`t`'s subtree without clauses, appositions and brackets hanging off it."""
+def _compact(t: Token, dates: frozenset[int] = frozenset()) -> list[Token]:
+    """`t`'s subtree without clauses, appositions, brackets and dates hanging off it."""
+    if t.dep_ == "prep" and any(ch.i in dates for ch in t.children):
+        return []
     out = []
     for x in t.subtree:
-        cut = False
+        cut = x.i in dates
         node = x
-        while node.i != t.i:
+        while node.i != t.i and not cut:
             if node.dep_ in ("relcl", "appos", "advcl") or (node.dep_ == "acl" and node.head.i != t.i) \
-                    or node.text in ("(", ")", "[", "]", ",", ";"):
+                    or node.text in ("(", ")", "[", "]", ",", ";") \
+                    or (node.dep_ == "prep" and any(ch.i in dates for ch in node.children)):
                 cut = True
                 break
             node = node.head
@@ -857,23 +932,25 @@ def _text(tokens: Iterable[Token]) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def _phrase(t: Token) -> str:
+def _phrase(t: Token, dates: frozenset[int] = frozenset()) -> str:
     """A noun trigger's phrase: its modifiers and complements, not its clauses ("explosion in a bar in Pristina")."""
     keep = [t]
     for ch in t.lefts:
         if ch.dep_ in ("amod", "compound", "nmod", "nummod"):
-            keep.extend(_compact(ch))
+            keep.extend(_compact(ch, dates))
     for ch in t.rights:
         if (ch.dep_ == "prep" and ch.lower_ in _LABEL_PREPOSITIONS) or (ch.dep_ == "acl" and ch.tag_ == "VBN"):
-            part = _compact(ch)
+            part = _compact(ch, dates)
+            if ch.dep_ == "acl" and len(part) < 2:
+                continue   # "elections held [on 6 October 2019]"
             if len(keep) + len(part) > _MAX_LABEL_TOKENS:
                 break
             keep.extend(part)
     return _text(keep) or t.text
 
 
-def _noun_phrase(t: Token) -> str:
-    part = _compact(t)
+def _noun_phrase(t: Token, dates: frozenset[int] = frozenset()) -> str:
+    part = _compact(t, dates)
     if len(part) > _MAX_LABEL_TOKENS:
         part = [x for x in part if x.i <= t.i or x.head.i == t.i and x.dep_ != "prep"]
     return _text(part) or t.text

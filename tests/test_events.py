@@ -189,6 +189,17 @@ def test_last_month_in_a_monthly_report() -> None:
     "KFOR activities demonstrated KFOR capability as a third security responder.",
     "There were approximately 44,800 troops deployed in the theatre.",
     "The implementation of the agreement continues to have a positive impact.",
+    "The situation remained tense, with sporadic incidents, including shootings and explosions.",
+    "The Kosovo Police remained the first responder to demonstrations.",
+    "KFOR conducted joint exercises with EULEX and the Kosovo Police.",
+    "KFOR remained ready to support the Kosovo Police in case of demonstrations.",
+    "Municipal elections will be held on 3 November.",
+    "Elections are scheduled for 3 November.",
+    "No arrests were made.",
+    "The police made 12 arrests.",
+    "The perpetrators have not been arrested.",
+    "KFOR met all its requirements.",
+    "The situation remained calm, and there were no demonstrations or roadblocks.",
 ])
 def test_not_an_event(text: str) -> None:
     assert events_of(text) == []
@@ -213,6 +224,22 @@ def test_the_election_period_is_no_election() -> None:
 ])
 def test_events_in_sentences(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert summary(events_of(text, (dt.date(2020, 7, 1), dt.date(2020, 12, 31)))) == expected
+
+
+def test_named_exercises_and_long_deployments() -> None:
+    events = events_of("KFOR conducted Exercise Silver Sabre from 5 to 9 September. The Operational Reserve "
+                       "Force battalion was deployed to northern Kosovo from 1 to 28 August.",
+                       (dt.date(2011, 7, 1), dt.date(2011, 9, 30)))
+    assert summary(events) == [("exercise", "2011-09-05"), ("deployment", "2011-08-01")]
+    assert events[0].label == "Exercise Silver Sabre"
+    assert events[0].date is not None and events[0].date.end == dt.date(2011, 9, 9)
+
+
+def test_the_same_attack_told_twice() -> None:
+    events = events_of("On 29 July, UNMIK police were attacked on the road between Decane and Pec. "
+                       "The police were attacked by a crowd of around 100 people.",
+                       (dt.date(2000, 7, 23), dt.date(2000, 8, 22)))
+    assert summary(events) == [("attack", "2000-07-29")]
 
 
 def test_a_definite_mention_refers_back() -> None:
