@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import cast
 
@@ -126,26 +127,30 @@ def format_report(outcome: ValidationOutcome) -> str:
     tally = ", ".join(f"{n} {name.lower()}{'s' if n != 1 else ''}"
                       for name, n in counts.items() if n)
     documents = {r.document for r in outcome.results}
-    where = (f" in {len(documents - {None})} document{'s' if len(documents - {None}) != 1 else ''}"
-             + (" and the shared nodes" if None in documents else ""))
+    places = []
+    if documents - {None}:
+        n = len(documents - {None})
+        places.append(f"{n} document{'s' if n != 1 else ''}")
+    if None in documents:
+        places.append("the shared nodes")
+    where = f" in {' and '.join(places)}" if places else ""
     if outcome.conforms:
         head = "The graph conforms to the shapes." + (f" ({tally}{where})" if tally else "")
     else:
         head = f"The graph does not conform to the shapes: {tally}{where}."
     lines = [head]
-    for document in sorted(documents, key=lambda d: (d is None, str(d))):
+    # results are sorted by document (shared nodes last), then focus node
+    for document, group in groupby(outcome.results, key=lambda r: r.document):
         lines.append("")
         lines.append(f"Document {_short(document)}" if document is not None
                      else "Shared nodes (no document)")
-        focus = None
-        for result in (r for r in outcome.results if r.document == document):
-            if result.focus_node != focus:
-                focus = result.focus_node
-                lines.append(f"  {_short(focus)}")
-            where_path = f"{result.path}: " if result.path else ""
-            lines.append(f"    {result.severity}: {where_path}{_concise(result.message)}")
-            if result.value is not None and result.value != result.focus_node:
-                lines.append(f"      value: {_short(result.value)}")
+        for focus, by_node in groupby(group, key=lambda r: r.focus_node):
+            lines.append(f"  {_short(focus)}")
+            for result in by_node:
+                where_path = f"{result.path}: " if result.path else ""
+                lines.append(f"    {result.severity}: {where_path}{_concise(result.message)}")
+                if result.value is not None and result.value != result.focus_node:
+                    lines.append(f"      value: {_short(result.value)}")
     return "\n".join(lines)
 
 

@@ -285,3 +285,14 @@ def test_cli_validate_exit_codes(resources: Path, tmp_path: Path) -> None:
     assert junk.exit_code == 3
     assert junk.output.startswith(f"Error: [K002] {tmp_path / 'junk.ttl'} is not valid turtle: ")
     assert junk.output.count("\n") == 1
+
+
+def test_report_of_shared_nodes_only(sample: Dataset, shapes: Graph, ontology: Graph) -> None:
+    sample.graph(node("graph/shared")).add((node("person/ban-ki-moon"), SKOS.prefLabel, Literal("Ban")))
+    report = validation.format_report(validation.validate(sample, shapes, ontology))
+    assert report.splitlines()[:4] == [
+        "The graph does not conform to the shapes: 1 violation in the shared nodes.",
+        "",
+        "Shared nodes (no document)",
+        "  id:person/ban-ki-moon",
+    ]
