@@ -11,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
@@ -268,6 +270,29 @@ def test_odd_texts_do_not_break_the_extractor() -> None:
                  "Meeting" * 50, "No. No. No."]:
         events_of(text)
         events_of(text, None)
+
+
+report_words = st.sampled_from([
+    "On", "4", "November", "no", "the", "The", "day", "after", "meeting", "arrested", "elections", "were", "held",
+    "in", "Pristina", "KFOR", "two", "attacks", "(3)", ",", ".", "\n", "last", "month", "talks", "transferred",
+    "to", "The Hague", "exercise", "would", "demonstrated", "deployment", "of", "agreement", "2008", "mid-July",
+    "1.", "(", ")", "Mr.", "Thaci", "resigned", "explosion", "shots", "fired", "and", "between", "18", "19",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words=st.lists(report_words, min_size=1, max_size=30), monthly=st.booleans())
+def test_never_crashes_on_report_like_text(words: list[str], monthly: bool) -> None:
+    text = " ".join(words)
+    if not text.strip():
+        return
+    period = (dt.date(2008, 7, 1), dt.date(2008, 7, 31) if monthly else dt.date(2008, 9, 30))
+    record = record_of(text, period)
+    for e in extract_events([record])[record.key]:
+        original = record.clean.source.original
+        assert original[e.trigger.start:e.trigger.end] == e.trigger.text
+        assert e.sentence.start <= e.trigger.start and e.trigger.end <= e.sentence.end
+        assert e.type in event_rules().types and e.label
 
 
 def test_without_a_layer_entities_come_from_the_entity_pipeline() -> None:
