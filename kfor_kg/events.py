@@ -188,10 +188,10 @@ def event_rules() -> EventRules:
 
 @lru_cache(maxsize=4)
 def parser_pipeline(model: str | None = None) -> Language:
-    """A full spaCy pipeline (tagger, parser, lemmatizer, NER) with kfor-kg's sentence rules.
+    """A spaCy pipeline with tagger, parser and lemmatizer, and kfor-kg's sentence rules.
 
     The entity pipeline (`nlp.load_pipeline`) leaves the parser out; events
-    need it.
+    need it. Entities come from the entity pipeline, so this one has no NER.
 
     Raises:
         ConfigError: when no English model is installed.
@@ -205,7 +205,7 @@ def parser_pipeline(model: str | None = None) -> Language:
         raise ConfigError(f"no English spaCy model found (tried {', '.join(kfor_nlp.DEFAULT_MODELS)}); "
                           "install en_core_web_sm or pass a model")
     try:
-        pipeline = spacy.load(names[0])
+        pipeline = spacy.load(names[0], exclude=["ner"])
     except OSError as e:
         raise ConfigError(f"spaCy model {names[0]!r} cannot be loaded ({e.__class__.__name__})") from e
     missing = {"parser", "lemmatizer"} - set(pipeline.pipe_names)
@@ -215,7 +215,8 @@ def parser_pipeline(model: str | None = None) -> Language:
     return pipeline
 
 
-def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None) -> list[Doc]:
+def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None, batch_size: int = 64,
+            n_process: int = 1) -> list[Doc]:
     """Docs with a dependency parse over each record's cleaned text."""
     if docs is not None and len(docs) != len(records):
         raise ValueError(f"{len(docs)} docs for {len(records)} records")
@@ -228,7 +229,8 @@ def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None) -> li
     todo = [i for i, d in enumerate(out) if d is None]
     if todo:
         pipeline = parser_pipeline()
-        for i, doc in zip(todo, pipeline.pipe(records[i].clean.text for i in todo)):
+        texts = (records[i].clean.text for i in todo)
+        for i, doc in zip(todo, pipeline.pipe(texts, batch_size=batch_size, n_process=n_process)):
             out[i] = doc
     return [d for d in out if d is not None]
 
@@ -309,18 +311,27 @@ class _DateSpan:
 
 
 def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None = None,
-                   layer: EntityLayer | None = None) -> dict[str, list[EventRecord]]:
+                   layer: EntityLayer | None = None, *, batch_size: int = 64,
+                   n_process: int = 1) -> dict[str, list[EventRecord]]:
     """The events of each document, keyed by `record.key`, in text order.
 
     `docs` are spaCy docs over each record's cleaned text; those without a
-    dependency parse (the entity pipeline's) are parsed again. `layer` is the
-    entity layer (`entities.annotate`); without it, people, organizations and
-    places come from spaCy's NER.
+    dependency parse (the entity pipeline's) are parsed again, `batch_size`
+    and `n_process` going to spaCy. `layer` is the entity layer
+    (`entities.annotate`); without it, people, organizations and places come
+    from the entities of `docs`, else of the entity pipeline run here.
+
+    >>> from kfor_kg.ingest import clean, SourceText
+    >>> from pathlib import Path
+    >>> text = "On 4 November 2020, the police arrested Jakup Krasniqi in Pristina."
+    >>> record = DocumentRecord("x", clean(SourceText(Path("x.txt"), text, "")))
+    >>> [(e.type, e.date.iso, e.label) for e in extract_events([record])["x"]]
+    [('arrest', '2020-11-04', 'Arrest of Jakup Krasniqi in Pristina')]
 
     Raises:
         ConfigError: when the event rules or the spaCy model cannot be loaded.
     """
-    parsed = _parsed(records, docs)
+    parsed = _parsed(records, docs, batch_size, n_process)
     rules = event_rules()
     entity_docs: list[Doc | None] = [None] * len(records)
     if layer is None:
@@ -329,7 +340,8 @@ def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None
         else:
             from .nlp import load_pipeline
 
-            entity_docs = list(load_pipeline().pipe(r.clean.text for r in records))
+            entity_docs = list(load_pipeline().pipe((r.clean.text for r in records), batch_size=batch_size,
+                                                    n_process=n_process))
     out: dict[str, list[EventRecord]] = {}
     for record, doc, entity_doc in zip(records, parsed, entity_docs):
         mentions = _mentions(record, doc, entity_doc, layer)
@@ -342,18 +354,27 @@ class _Reader:
 
     def __init__(self, record: DocumentRecord, doc: Doc, mentions: list[_Mention], rules: EventRules) -> None:
         self.record, self.doc, self.rules = record, doc, rules
+        self.text = record.clean.text          # == doc.text, which spaCy rebuilds on every access
         report = record.report
         self.period = (report.period.start, report.period.end) if report and report.period else None
         self.reference = record.reference_date
         self.mentions = mentions
+        self.mention_heads: list[tuple[_Mention, Token]] = []
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None and len(span):
+                self.mention_heads.append((m, span.root))
         self.accepted: list[_Candidate] = []      # in text order, for coreference and anchors
         self.date_tokens: frozenset[int] = frozenset()   # of the sentence being read
+        self.sentence: Span | None = None
+        self.previous_sentence: Span | None = None
 
     # -- driver
 
     def events(self) -> list[EventRecord]:
         events: list[EventRecord] = []
         for sent in self.doc.sents:
+            self.previous_sentence, self.sentence = self.sentence, sent
             if any(p.search(sent.text) for p in self.rules.summary_sentences):
                 continue
             events.extend(self._sentence(sent))
@@ -581,16 +602,16 @@ class _Reader:
             previous = self.accepted[-1] if self.accepted else None
             theme = _theme(t)
             if (c.own_date is None and previous is not None and previous.type == c.type and theme is not None
-                    and self._next_sentence(previous.token, t)):
+                    and self._follows(previous.token)):
                 earlier = _theme(previous.token)
                 if earlier is not None and theme.lemma_.lower() in {x.lemma_.lower() for x in earlier.subtree}:
                     c.alias_of = previous
 
-    def _next_sentence(self, a: Token, b: Token) -> bool:
-        """`b` is in the sentence right after `a`'s, in the same paragraph."""
-        sa, sb = a.sent, b.sent
-        return sb.start == sa.end or (sb.start > sa.end and not self.doc[sa.end:sb.start].text.strip()
-                                      ) and "\n" not in self.doc.text[sa.end_char:sb.start_char]
+    def _follows(self, a: Token) -> bool:
+        """`a` is in the sentence right before the one being read, in the same paragraph."""
+        before, now = self.previous_sentence, self.sentence
+        return (before is not None and now is not None and before.start <= a.i < before.end
+                and "\n" not in self.text[before.end_char:now.start_char])
 
     @staticmethod
     def _definite_bare(t: Token) -> bool:
@@ -725,7 +746,7 @@ class _Reader:
             date=c.date, date_evidence=date_evidence, place=place, participants=participants)
 
     def _sentence_bounds(self, sent: Span, t: Token) -> tuple[int, int]:
-        text = self.doc.text
+        text = self.text
         a = text.rfind("\n", sent.start_char, t.idx) + 1 or sent.start_char
         a = max(a, sent.start_char)
         b = text.find("\n", t.idx, sent.end_char)
@@ -779,13 +800,9 @@ class _Reader:
         """Mentions whose head token lies in scope: (mention, head token, top)."""
         where = {x.i: top for x, top in scope}
         out = []
-        for m in self.mentions:
+        for m, head in self.mention_heads:
             if m.ref.kind not in kinds or m.start <= trigger.idx < m.end:
                 continue
-            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
-            if span is None or not len(span):
-                continue
-            head = span.root
             if head.i in where:
                 out.append((m, head, where[head.i]))
         return out
@@ -809,11 +826,11 @@ class _Reader:
         if best is None:
             return None, ""
         m = best[1]
-        return m.ref, self.doc.text[m.start:m.end]
+        return m.ref, self.text[m.start:m.end]
 
     def _bracketed(self, m: _Mention) -> bool:
         """The mention stands inside brackets opened earlier on its line."""
-        text = self.doc.text
+        text = self.text
         line = text.rfind("\n", 0, m.start) + 1
         before = text[line:m.start]
         return before.count("(") > before.count(")")
