@@ -181,3 +181,11 @@ def test_partial_dates_land_inside_a_period_shorter_than_a_year(period: tuple[dt
         return
     value = parse(f"On {day.day} {MONTHS[day.month - 1]}, something happened", period)
     assert value is not None and value.start == day
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import kfor_kg.dates
+
+    assert doctest.testmod(kfor_kg.dates).failed == 0

@@ -435,3 +435,11 @@ def test_every_trigger_names_a_known_type() -> None:
     with (ROOT / "kfor_kg" / "data" / "event_patterns.toml").open("rb") as f:
         raw = tomllib.load(f)
     assert {t["type"] for t in raw["trigger"]} == set(raw["types"])
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import kfor_kg.events
+
+    assert doctest.testmod(kfor_kg.events).failed == 0
