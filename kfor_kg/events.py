@@ -134,6 +134,7 @@ class EventRules:
     temporal_links: frozenset[str]
     locative: frozenset[str]
     office_nouns: frozenset[str]
+    container_nouns: frozenset[str]
 
 
 def _words(values: Iterable[str]) -> frozenset[str]:
@@ -178,7 +179,8 @@ def event_rules() -> EventRules:
             quantifiers=_words(f_["quantifiers"]),
             summary_sentences=tuple(re.compile(p) for p in f_["summary_sentences"]),
             temporal_links=_words(f_["temporal_links"]), locative=_words(f_["locative"]),
-            office_nouns=_words(f_["office_nouns"]))
+            office_nouns=_words(f_["office_nouns"]),
+            container_nouns=_words(raw["labels"]["container_nouns"]))
     except (OSError, KeyError, TypeError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot load the event rules {path} ({e}); reinstall kfor-kg") from e
 
@@ -878,7 +880,11 @@ class _Reader:
         elif self._names(c):
             text = _phrase(t.head, self.date_tokens)
         elif t.pos_ in ("NOUN", "PROPN"):
-            text = _phrase(t, self.date_tokens)
+            container = t.head.head if t.dep_ == "pobj" and t.head.lower_ == "of" else None
+            if container is not None and container.lemma_.lower() in self.rules.container_nouns:
+                text = _phrase(container, self.date_tokens)
+            else:
+                text = _phrase(t, self.date_tokens)
         else:
             theme = [ch for ch in t.children if ch.dep_ in ("dobj", "nsubjpass")]
             if not theme and t.dep_ in ("relcl", "acl"):
@@ -892,6 +898,8 @@ class _Reader:
                 text = f"{kind.label} {kind.agent} {_noun_phrase(agent[0], self.date_tokens)}"
             else:
                 text = kind.label
+        if len(text.split()) == 1 and c.date_mention is not None and c.date_mention.kind in ("day", "month", "year"):
+            text = f"{text} of {c.date_mention.text}"      # "Elections of 6 October 2019"
         if place is not None and place.label.lower() not in text.lower() and (
                 not surface or surface.lower() not in text.lower()):
             link = "to" if c.type == "transfer" else "in"
@@ -913,7 +921,7 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_MAX_LABEL_TOKENS = 12
+_MAX_LABEL_TOKENS = 16
 _LABEL_PREPOSITIONS = ("of", "between", "against", "in", "at", "with", "on", "near", "to", "by", "for")
 
 
