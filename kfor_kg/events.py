@@ -11,17 +11,22 @@ what is not a single real occurrence:
   the negotiations");
 * hypothetical, planned and generic ones ("prepared to react to any attack",
   "would respond", "KFOR conducts exercises");
-* nouns used as modifiers ("election period", "exercise area") and
-  participles describing a state ("troops deployed in theatre").
+* nouns used as modifiers ("election period", "exercise area"),
+  participles describing a state ("troops deployed in theatre") and undated
+  bare plurals outside a clause's subject ("incidents, including shootings").
 
 A definite mention without a complement ("The exercise successfully tested")
 refers back to the last event of its type; a trigger inside another of the
-same type ("met ... for a donors' conference") is the same event.
+same type ("met ... for a donors' conference") is the same event, and so is
+the same kind of event happening to the same thing in the next sentence
+("UNMIK police were attacked ... The police were attacked by a crowd").
 
 Dates come from `dates.py`: the date in the trigger's own phrase, else the
 nearest one its clauses carry (not through "after"/"before" clauses, whose
-time differs); "the day after <event>" is counted back from the clause's
-event. Places are place mentions reached through a locative preposition;
+time differs, nor from side clauses); "the day after <event>" is counted
+back from the clause's event; the reporting period itself ("from 1 to 30
+September 2007") dates nothing. Undated events keep no date: none is
+inferred from the period. Places are place mentions reached through a locative preposition;
 participants are people and organizations in the trigger's phrase and its
 clause's arguments.
 
@@ -38,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -46,6 +51,7 @@ from .aliases import alias_table
 from .dates import DateMention, DateValue, find_dates, resolve
 from .entities import EntityLayer, mentions_in
 from .errors import ConfigError
+from .graph import add_span, document_graph, shared_graph
 from .namespaces import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter
 from .records import DocumentRecord, Evidence
 from .resources import data_file
@@ -1009,8 +1015,6 @@ def add_events(dataset: Dataset, events: dict[str, list[EventRecord]], records: 
     (`kfor:trigger`) spans of the original file. People, organizations and
     places read without the entity layer get a minimal node in the shared graph.
     """
-    from .graph import add_span, document_graph, shared_graph
-
     rules = event_rules()
     shared = shared_graph(dataset, minter)
     for record in records:
@@ -1032,7 +1036,7 @@ def add_events(dataset: Dataset, events: dict[str, list[EventRecord]], records: 
             g.add((node, KFOR.trigger, add_span(g, minter, record, event.trigger)))
 
 
-def _add_date(g: Any, node: URIRef, value: DateValue | None) -> None:
+def _add_date(g: Graph, node: URIRef, value: DateValue | None) -> None:
     if value is None:
         return
     if value.precision == "day":
@@ -1045,7 +1049,7 @@ def _add_date(g: Any, node: URIRef, value: DateValue | None) -> None:
         g.add((node, KFOR.year, Literal(value.iso, datatype=XSD.gYear)))
 
 
-def _entity_node(shared: Any, minter: Minter, ref: EntityRef) -> URIRef:
+def _entity_node(shared: Graph, minter: Minter, ref: EntityRef) -> URIRef:
     node = _entity_iri(minter, ref)
     if not ref.from_layer and shared.value(node, SKOS.prefLabel) is None:
         for cls in _ENTITY_TYPES[ref.kind]:
