@@ -223,8 +223,8 @@ def parser_pipeline(model: str | None = None) -> Language:
     return pipeline
 
 
-def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None, batch_size: int = 64,
-            n_process: int = 1) -> list[Doc]:
+def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None, model: str | None = None,
+            batch_size: int = 64, n_process: int = 1) -> list[Doc]:
     """Docs with a dependency parse over each record's cleaned text."""
     if docs is not None and len(docs) != len(records):
         raise ValueError(f"{len(docs)} docs for {len(records)} records")
@@ -236,7 +236,7 @@ def _parsed(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None, batch
         out.append(doc if usable else None)
     todo = [i for i, d in enumerate(out) if d is None]
     if todo:
-        pipeline = parser_pipeline()
+        pipeline = parser_pipeline(model)
         texts = (records[i].clean.text for i in todo)
         for i, doc in zip(todo, pipeline.pipe(texts, batch_size=batch_size, n_process=n_process)):
             out[i] = doc
@@ -319,13 +319,13 @@ class _DateSpan:
 
 
 def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None = None,
-                   layer: EntityLayer | None = None, *, batch_size: int = 64,
+                   layer: EntityLayer | None = None, *, model: str | None = None, batch_size: int = 64,
                    n_process: int = 1) -> dict[str, list[EventRecord]]:
     """The events of each document, keyed by `record.key`, in text order.
 
     `docs` are spaCy docs over each record's cleaned text; those without a
-    dependency parse (the entity pipeline's) are parsed again, `batch_size`
-    and `n_process` going to spaCy. `layer` is the entity layer
+    dependency parse (the entity pipeline's) are parsed again with spaCy
+    `model` (default: as `nlp.load_pipeline`), `batch_size` and `n_process`. `layer` is the entity layer
     (`entities.annotate`); without it, people, organizations and places come
     from the entities of `docs`, else of the entity pipeline run here.
 
@@ -339,7 +339,7 @@ def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None
     Raises:
         ConfigError: when the event rules or the spaCy model cannot be loaded.
     """
-    parsed = _parsed(records, docs, batch_size, n_process)
+    parsed = _parsed(records, docs, model, batch_size, n_process)
     rules = event_rules()
     entity_docs: list[Doc | None] = [None] * len(records)
     if layer is None:
@@ -348,7 +348,7 @@ def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None
         else:
             from .nlp import load_pipeline
 
-            entity_docs = list(load_pipeline().pipe((r.clean.text for r in records), batch_size=batch_size,
+            entity_docs = list(load_pipeline(model).pipe((r.clean.text for r in records), batch_size=batch_size,
                                                     n_process=n_process))
     out: dict[str, list[EventRecord]] = {}
     for record, doc, entity_doc in zip(records, parsed, entity_docs):
