@@ -257,7 +257,7 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
     """Remove documents from a triplestore, with the shared entities only they used.
 
     DOC is a key (S-2007-652), a UN symbol (S/2007/652) or a document IRI.
-    Exits 3 if a document was not in the store.
+    Each goes completely or not at all. Exits 3 if one was not in the store or failed.
 
     Example:
 
@@ -274,11 +274,19 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
         return
     for doc in report.removed:
         click.echo(f"removed  {store.document_key(doc)}")
+    for doc, error in report.failed.items():
+        click.echo(f"FAILED  {store.document_key(doc)}: {error}", err=True)
     click.echo(f"Removed {len(report.removed)} documents and {report.orphans_removed} unused "
                f"shared nodes at {report.endpoint}.")
     if report.missing:
         missing = ", ".join(store.document_key(doc) for doc in report.missing)
-        fail(StoreError(f"not in the store at {report.endpoint}: {missing}"))
+        click.echo(f"Error: {StoreError(f'not in the store at {report.endpoint}: {missing}')}",
+                   err=True)
+    if report.failed:
+        failed = ", ".join(store.document_key(doc) for doc in report.failed)
+        click.echo(f"Error: {StoreError(f'not removed from {report.endpoint}: {failed}')}", err=True)
+    if not report.ok:
+        sys.exit(StoreError.exit_code)
 
 
 # --- validate / query / queries: generic I/O (kfor_kg.validate, kfor_kg.query) -----

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
@@ -70,6 +70,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Triple = tuple[Node, Node, Node]
 
 DEFAULT_BATCH_SIZE = 5000
 """Triples per SPARQL Update request (about 1 MB of N-Triples)."""
@@ -192,6 +193,10 @@ class RetryPolicy:
     max_delay: float = 30.0
     max_retry_after: float = 120.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ConfigError(f"retry attempts must be at least 1, not {self.attempts}")
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float | None:
         """Seconds to wait after failed try number `attempt` (1-based); None: give up."""
@@ -409,8 +414,8 @@ class _Client:
             raise ConfigError("no graph store URL given")
         url = f"{store}{'&' if '?' in store else '?'}graph={urllib.parse.quote(graph, safe='')}"
         headers = {"User-Agent": "kfor-kg"}
-        if body is not None:
-            headers["Content-Type"] = "application/n-triples; charset=utf-8"
+        if body is not None:  # N-Triples lines, sent as Turtle: every graph store reads that
+            headers["Content-Type"] = "text/turtle"
         if self.target.user is not None and self.target.password is not None:
             token = f"{self.target.user}:{self.target.password}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
@@ -441,12 +446,16 @@ def read_graph(paths: Sequence[str | os.PathLike[str]]) -> Dataset:
 
 @dataclass
 class SplitDataset:
-    """A build cut along the IRI scheme: document graphs, the shared graph, the ontology."""
+    """A build cut along the IRI scheme: document graphs, the shared graph, the ontology.
+
+    Graphs are plain sets of rdflib triples: at corpus scale, filling rdflib
+    Graphs costs ten times more than the rest of the split.
+    """
 
     base: str
-    documents: dict[URIRef, Graph]
-    shared: Graph
-    ontology: Graph
+    documents: dict[URIRef, set[Triple]]
+    shared: set[Triple]
+    ontology: set[Triple]
 
     @property
     def shared_graph(self) -> URIRef:
@@ -485,21 +494,18 @@ def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
             scheme or under several bases, or blank nodes.
     """
     if isinstance(data, Dataset):
-        triples: Iterable[tuple[Node, Node, Node]] = (
+        triples: Iterable[Triple] = (
             (s, p, o) for s, p, o, _g in data.quads((None, None, None, None)))
     else:  # a plain Graph, or a ConjunctiveGraph, which iterates over all its graphs
         triples = iter(data)
-    union = Graph(bind_namespaces="none")
-    blank = 0
-    for triple in triples:
-        if any(isinstance(term, BNode) for term in triple):
-            blank += 1
-        union.add(triple)
+    union: set[Triple] = set(triples)
+    blank = sum(1 for triple in union if any(isinstance(term, BNode) for term in triple))
     if blank:
         raise IngestError(f"the graph has {blank} triple(s) with blank nodes; docs/model.md "
                           f"gives every node an IRI, and blank nodes would be duplicated on "
                           f"every reload")
-    documents = sorted({s for s in union.subjects(RDF.type, KFOR.Document) if isinstance(s, URIRef)})
+    documents = sorted({s for s, p, o in union
+                        if p == RDF.type and o == KFOR.Document and isinstance(s, URIRef)})
     if not documents:
         raise IngestError(f"the graph has no document (no subject typed {KFOR.Document})")
     bases = set()
@@ -515,9 +521,9 @@ def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
         raise IngestError(f"documents are under several bases: {', '.join(sorted(bases))}")
     found_base = bases.pop()
     prefix = found_base + "doc/"
-    graphs = {doc: Graph(bind_namespaces="none") for doc in documents}
-    shared = Graph(bind_namespaces="none")
-    ontology = Graph(bind_namespaces="none")
+    graphs: dict[URIRef, set[Triple]] = {doc: set() for doc in documents}
+    shared: set[Triple] = set()
+    ontology: set[Triple] = set()
     for s, p, o in union:
         target = shared
         text = str(s)
@@ -587,9 +593,28 @@ def document_key(document: str) -> str:
 
 # --- writing graphs ----------------------------------------------------------
 
-def _nt_lines(graph: Graph) -> list[str]:
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [line for line in data.decode("utf-8").splitlines() if line.strip()]
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _nt_term(term: Node) -> str:
+    """A term in N-Triples syntax, which is also valid Turtle and SPARQL."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_NT_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and term.datatype != XSD.string:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _nt_lines(triples: Iterable[Triple]) -> list[str]:
+    """N-Triples lines, sorted so that requests are the same for the same data."""
+    return sorted(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} ." for s, p, o in triples)
 
 
 def _insert_data(graph: str, lines: Sequence[str]) -> str:
@@ -602,11 +627,11 @@ class _GraphStoreWriter:
     def __init__(self, client: _Client) -> None:
         self.client = client
 
-    def replace(self, graph: str, data: Graph, context: str, single: bool = False) -> None:
+    def replace(self, graph: str, data: set[Triple], context: str, single: bool = False) -> None:
         body = "\n".join(_nt_lines(data)).encode("utf-8") + b"\n"
         self.client.graph_store("PUT", graph, body, context)
 
-    def merge(self, graph: str, data: Graph, context: str) -> None:
+    def merge(self, graph: str, data: set[Triple], context: str) -> None:
         body = "\n".join(_nt_lines(data)).encode("utf-8") + b"\n"
         self.client.graph_store("POST", graph, body, context)
 
@@ -623,7 +648,7 @@ class _UpdateWriter:
         self.client = client
         self.batch_size = batch_size
 
-    def replace(self, graph: str, data: Graph, context: str, single: bool = False) -> None:
+    def replace(self, graph: str, data: set[Triple], context: str, single: bool = False) -> None:
         lines = _nt_lines(data)
         temporary = f"{graph}/loading"  # also dropped below: a crashed load may have left it
         if single or len(lines) <= self.batch_size:
@@ -641,7 +666,7 @@ class _UpdateWriter:
             self._discard(temporary)
             raise
 
-    def merge(self, graph: str, data: Graph, context: str) -> None:
+    def merge(self, graph: str, data: set[Triple], context: str) -> None:
         lines = _nt_lines(data)
         batches = [lines[i:i + self.batch_size] for i in range(0, len(lines), self.batch_size)]
         for number, batch in enumerate(batches, 1):
@@ -769,8 +794,8 @@ def load_dataset(data: Graph, target: Target, *, ontology: bool = True,
 
     Each document's graph is replaced atomically; the shared graph is merged
     (or replaced with `replace_shared`); the ontology graph is replaced by the
-    data's ontology triples plus ontology/*.ttl, unless `ontology` is false. Loading the same data twice leaves the store unchanged.
-    Failures do not raise: they are in the report, per document. After a failure
+    data's ontology triples plus ontology/*.ttl, unless `ontology` is false.
+    Loading the same data twice leaves the store unchanged. Failures do not raise: they are in the report, per document. After a failure
     that later requests would repeat (server down, authentication refused) the
     remaining documents are not attempted. `on_document` is called as each
     document is stored or fails. With `verify`, the report's `in_store` holds
@@ -783,15 +808,14 @@ def load_dataset(data: Graph, target: Target, *, ontology: bool = True,
     if batch_size < 1:
         raise ConfigError(f"batch size must be at least 1, not {batch_size}")
     split = split_dataset(data)
-    onto = Graph(bind_namespaces="none")
-    if ontology:
-        onto += split.ontology
-        onto += ontology_graph()
+    onto = (split.ontology | set(ontology_graph())) if ontology else set()
     return _Loader(split, onto, target, replace_shared, batch_size, retry, on_document).run(verify)
 
 
 class _Loader:
-    def __init__(self, split: SplitDataset, onto: Graph, target: Target, replace_shared: bool,
+    """One load: ontology, shared graph, then the documents one by one, then clean-up."""
+
+    def __init__(self, split: SplitDataset, onto: set[Triple], target: Target, replace_shared: bool,
                  batch_size: int, retry: RetryPolicy | None,
                  on_document: Callable[[DocumentOutcome], None] | None) -> None:
         self.split = split
@@ -864,7 +888,7 @@ class _Loader:
                 held = report.in_store.get(outcome.document, 0)
                 if outcome.stored and held != outcome.triples:
                     report.warnings.append(f"document {outcome.document}: the store holds "
-                                           f"{held} triples, the file {outcome.triples}")
+                                           f"{held} triples, the data {outcome.triples}")
         return report
 
     def _collect(self, reached: list[str]) -> None:
@@ -895,12 +919,17 @@ def _counts(client: _Client, graphs: Sequence[str], context: str) -> dict[str, i
 
 @dataclass
 class UnloadReport:
-    """The result of an unload: documents removed, documents the store did not hold."""
+    """The result of an unload: documents removed, not in the store, or failed (with why)."""
 
     endpoint: str
     removed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
     orphans_removed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.failed
 
 
 def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE,
@@ -908,33 +937,48 @@ def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE
     """Remove documents (keys, symbols or IRIs) and the shared nodes only they used.
 
     Each document goes in one update request that first deletes its orphaned
-    shared nodes and then drops its graph, so it is removed completely or not at all.
+    shared nodes and then drops its graph, so it is removed completely or not
+    at all. Failures do not raise: they are in the report; after one that later
+    requests would repeat, the remaining documents are not attempted.
 
     Raises:
         ConfigError: a reference is not a document.
-        StoreRequestError: the store cannot be reached or refuses a request.
     """
     client = _Client(target, retry)
     report = UnloadReport(target.update_url)
-    for reference in documents:
-        doc = document_iri(reference, base)
-        doc_base = _base_of(doc)
-        graph = SplitDataset.graph_of(doc)
-        shared = f"{doc_base}graph/shared"
-        context = f"removing document {doc}"
-        if not client.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", context):
-            report.missing.append(str(doc))
+    references = [document_iri(reference, base) for reference in documents]
+    aborted: StoreRequestError | None = None
+    for doc in references:
+        if aborted is not None:
+            report.failed[str(doc)] = f"not attempted after an earlier failure: {aborted.message}"
             continue
-        reached = [row["m"] for row in client.select(_reached_query([graph], shared), context)]
-        orphans = [row["m"] for row in client.select(
-            _orphans_query(reached, shared, doc_base, str(graph)), context)] if reached else []
-        request = f"DROP SILENT GRAPH <{graph}>"
-        if orphans:
-            request = _delete_orphans(orphans, shared, doc_base, str(graph)) + " ;\n" + request
-        client.update(request, context)
-        report.removed.append(str(doc))
-        report.orphans_removed += len(orphans)
+        try:
+            removed, orphans = _unload_one(client, doc)
+        except StoreRequestError as error:
+            report.failed[str(doc)] = error.message
+            aborted = error if error.fatal else None
+            continue
+        (report.removed if removed else report.missing).append(str(doc))
+        report.orphans_removed += orphans
     return report
+
+
+def _unload_one(client: _Client, doc: URIRef) -> tuple[bool, int]:
+    """Remove one document: (whether the store held it, how many shared nodes went with it)."""
+    base = _base_of(doc)
+    graph = SplitDataset.graph_of(doc)
+    shared = f"{base}graph/shared"
+    context = f"removing document {doc}"
+    if not client.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", context):
+        return False, 0
+    reached = [row["m"] for row in client.select(_reached_query([graph], shared), context)]
+    orphans = [row["m"] for row in client.select(
+        _orphans_query(reached, shared, base, str(graph)), context)] if reached else []
+    request = f"DROP SILENT GRAPH <{graph}>"
+    if orphans:
+        request = _delete_orphans(orphans, shared, base, str(graph)) + " ;\n" + request
+    client.update(request, context)
+    return True, len(orphans)
 
 
 def stored_documents(target: Target, base: str = DEFAULT_BASE,
