@@ -144,10 +144,16 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
 STORE_SERVERS = ("oxigraph", "fuseki", "graphdb", "virtuoso", "blazegraph")  # store.SERVER_PRESETS
 
 
-def store_target_options(command: Any) -> Any:
-    """The options naming a triplestore and its credentials (load, unload; reusable)."""
+def store_target_options(command: Any = None, *, endpoint_flag: str = "--endpoint") -> Any:
+    """The options naming a triplestore and its credentials, for store_target().
+
+    `@store_target_options` on load and unload; a command where the query
+    endpoint is spelled differently uses `@store_target_options(endpoint_flag="--load")`.
+    """
+    if command is None:
+        return lambda function: store_target_options(function, endpoint_flag=endpoint_flag)
     options = [
-        click.option("--endpoint", metavar="URL", help="SPARQL query endpoint."),
+        click.option(endpoint_flag, "endpoint", metavar="URL", help="SPARQL query endpoint."),
         click.option("--update-endpoint", metavar="URL",
                      help="SPARQL update endpoint (default: the query endpoint)."),
         click.option("--graph-store", metavar="URL",
