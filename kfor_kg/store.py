@@ -89,6 +89,8 @@ _ANY_PATH = "(<urn:x-kfor-kg:none>|!<urn:x-kfor-kg:none>)*"
 _ONTOLOGY_TERMS = str(KFOR)
 _ONTOLOGY = _ONTOLOGY_TERMS.rstrip("#")  # the ontology's own IRI
 _DOC_IRI = re.compile(r"(?P<base>.+?[/#])doc/(?P<key>[^/]+)")
+# Characters an IRI may not contain (RDF 1.1 IRIREF); they would also break the SPARQL we send.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 # HTTP statuses after which every further request would fail the same way.
 _FATAL_STATUSES = frozenset({401, 403, 404, 405, 406, 407, 415, 429, 501, 502, 503, 504})
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
@@ -499,11 +501,7 @@ def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
     else:  # a plain Graph, or a ConjunctiveGraph, which iterates over all its graphs
         triples = iter(data)
     union: set[Triple] = set(triples)
-    blank = sum(1 for triple in union if any(isinstance(term, BNode) for term in triple))
-    if blank:
-        raise IngestError(f"the graph has {blank} triple(s) with blank nodes; docs/model.md "
-                          f"gives every node an IRI, and blank nodes would be duplicated on "
-                          f"every reload")
+    _check_terms(union)
     documents = sorted({s for s, p, o in union
                         if p == RDF.type and o == KFOR.Document and isinstance(s, URIRef)})
     if not documents:
@@ -535,6 +533,30 @@ def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
     return SplitDataset(found_base, graphs, shared, ontology)
 
 
+def _check_terms(triples: Iterable[Triple]) -> None:
+    """Refuse blank nodes and IRIs that N-Triples and SPARQL cannot carry.
+
+    Raises:
+        IngestError: naming how many triples have blank nodes, or a bad IRI.
+    """
+    blank = 0
+    seen: set[URIRef] = set()
+    for triple in triples:
+        if any(isinstance(term, BNode) for term in triple):
+            blank += 1
+        for term in triple:
+            iri = term.datatype if isinstance(term, Literal) else term
+            if isinstance(iri, URIRef) and iri not in seen:
+                seen.add(iri)
+                if _NOT_IN_IRI.search(iri):
+                    raise IngestError(f"the graph has an IRI with a space or one of "
+                                      f"<>\"{{}}|^`\\ in it: {iri!r}")
+    if blank:
+        raise IngestError(f"the graph has {blank} triple(s) with blank nodes; docs/model.md "
+                          f"gives every node an IRI, and blank nodes would be duplicated on "
+                          f"every reload")
+
+
 def ontology_graph() -> Graph:
     """The shipped ontology: every ontology/*.ttl in one graph (empty if there are none).
 
@@ -564,14 +586,13 @@ def document_iri(reference: str, base: str = DEFAULT_BASE) -> URIRef:
     reference = reference.strip()
     if reference.startswith(("http://", "https://")):
         iri = reference[:-len("/graph")] if reference.endswith("/graph") else reference
-        if _DOC_IRI.fullmatch(iri) is None:
-            raise ConfigError(f"{reference} is not a document IRI ({{base}}doc/{{key}})")
-        return URIRef(iri)
-    if reference.startswith("doc/"):
-        reference = reference[len("doc/"):]
-    if not reference:
-        raise ConfigError("empty document reference")
-    return URIRef(f"{base}doc/{reference.replace('/', '-')}")
+    else:
+        key = reference[len("doc/"):] if reference.startswith("doc/") else reference
+        iri = f"{base}doc/{key.replace('/', '-')}"
+    if _DOC_IRI.fullmatch(iri) is None or _NOT_IN_IRI.search(iri):
+        raise ConfigError(f"{reference!r} is not a document key, symbol or IRI "
+                          f"({{base}}doc/{{key}}, see docs/model.md)")
+    return URIRef(iri)
 
 
 def _base_of(document: URIRef) -> str:

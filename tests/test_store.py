@@ -304,6 +304,10 @@ def test_split_refuses_data_it_cannot_load_idempotently() -> None:
         store.split_dataset(data)
     with pytest.raises(IngestError, match="docs/model.md"):
         store.split_dataset(Graph().add((URIRef("https://example.org/x"), RDF.type, KFOR.Document)))
+    data = fixture_dataset()
+    data.add((URIRef(DOCS[0]), KFOR.sourceFile, URIRef("urn:x> } } ; DROP ALL ; #")))
+    with pytest.raises(IngestError, match="IRI with a space"):
+        store.split_dataset(data)
 
 
 @settings(max_examples=200, deadline=None)
@@ -377,8 +381,9 @@ def test_document_references() -> None:
     assert store.document_iri("S-2007-652", "https://example.org/") == \
         URIRef("https://example.org/doc/S-2007-652")
     assert store.document_iri(ID + "doc/S-2007-652/graph") == URIRef(ID + "doc/S-2007-652")
-    with pytest.raises(ConfigError):
-        store.document_iri("https://example.org/person/x")
+    for bad in ("https://example.org/person/x", "", "x> } ; DROP ALL ; #", "S 2007 1"):
+        with pytest.raises(ConfigError, match="not a document key"):
+            store.document_iri(bad)
 
 
 # --- loading ------------------------------------------------------------------------
