@@ -229,8 +229,6 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
     def show(outcome: store.DocumentOutcome) -> None:
         if outcome.stored and not quiet:
             click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)")
-        elif not outcome.stored:
-            click.echo(f"FAILED  {outcome.key}: {outcome.error}", err=True)
 
     try:
         report = store.load(graph, store_target(**target), ontology=not no_ontology,
@@ -239,6 +237,11 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
     except KforError as e:
         fail(e)
         return
+    by_error: dict[str, list[str]] = {}
+    for doc, error in report.failed.items():  # one line per reason, not per document
+        by_error.setdefault(error, []).append(store.document_key(doc))
+    for error, keys in by_error.items():
+        click.echo(f"FAILED  {', '.join(keys)}: {error}", err=True)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     how = "Graph Store Protocol" if report.method == "graph-store" else "SPARQL Update"
@@ -249,9 +252,8 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
                f"{report.orphans_removed} unused nodes removed. "
                f"Ontology graph: {report.ontology_triples} triples.")
     if not report.ok:
-        failed = ", ".join(store.document_key(doc) for doc in report.failed)
         fail(StoreError(f"{len(report.failed)} of {total} documents were not stored at "
-                              f"{report.endpoint}: {failed}"))
+                        f"{report.endpoint}; they keep their previous graphs, if any"))
 
 
 @cli.command("unload")

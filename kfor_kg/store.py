@@ -862,7 +862,7 @@ class _Loader:
         try:
             reached = [row["m"] for row in self.client.select(
                 _reached_query([split.graph_of(d) for d in documents], shared),
-                "finding the shared nodes the stored versions of these documents use")]
+                "checking what the store holds of these documents")]
             if len(self.onto):
                 self.writer.replace(str(split.ontology_graph), self.onto,
                                     f"replacing the ontology graph {split.ontology_graph}",

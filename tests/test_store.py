@@ -673,7 +673,7 @@ def test_no_server_listening() -> None:
     assert report.stored == [] and sleeps == [0.5, 1.0]
     for doc in DOCS:
         assert report.failed[doc] == (
-            f"not loaded: finding the shared nodes the stored versions of these documents use: "
+            f"not loaded: checking what the store holds of these documents: "
             f"{url}/query is unreachable (connection refused); is the server running? "
             f"(gave up after 3 attempts)")
     unloaded = store.unload(Target.for_server("oxigraph", url), DOCS[:2], retry=fast_retry())
@@ -691,7 +691,7 @@ def test_wrong_password(server: OxigraphServer) -> None:
         assert len(proxy.seen) == 1  # refused credentials are not retried
         assert report.stored == []
         assert report.failed[DOCS[0]] == (
-            f"not loaded: finding the shared nodes the stored versions of these documents use: "
+            f"not loaded: checking what the store holds of these documents: "
             f"{proxy.url}/query refused the credentials (HTTP 401 Unauthorized); check the user "
             f"name and the password (--user, --password-env); the server said: Unauthorized")
         refused = store.unload(wrong, ["S-2007-1"])
