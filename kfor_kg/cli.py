@@ -201,6 +201,41 @@ def store_target(endpoint: str | None, update_endpoint: str | None, graph_store:
     return store.Target(endpoint, **options)
 
 
+def load_progress(quiet: bool) -> Any:
+    """A store.load on_document callback printing each stored document (unless quiet)."""
+    def show(outcome: Any) -> None:
+        if outcome.stored and not quiet:
+            click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)")
+    return show
+
+
+def echo_load_report(report: Any, replace_shared: bool = False) -> None:
+    """Print a store.LoadReport: failures (one line per reason), warnings, summary.
+
+    Exits 3 (after printing) unless every document was stored.
+    """
+    from . import store
+    from .errors import StoreError
+
+    by_error: dict[str, list[str]] = {}
+    for doc, error in report.failed.items():
+        by_error.setdefault(error, []).append(store.document_key(doc))
+    for error, keys in by_error.items():
+        click.echo(f"FAILED  {', '.join(keys)}: {error}", err=True)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    how = "Graph Store Protocol" if report.method == "graph-store" else "SPARQL Update"
+    total = len(report.documents)
+    shared = (f"replaced ({report.shared_triples} triples)" if replace_shared
+              else f"{report.shared_triples} triples merged")
+    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}). "
+               f"Shared graph: {shared}, {report.orphans_removed} unused nodes removed. "
+               f"Ontology graph: {report.ontology_triples} triples.")
+    if not report.ok:
+        fail(StoreError(f"{len(report.failed)} of {total} documents were not stored at "
+                        f"{report.endpoint}; they keep their previous graphs, if any"))
+
+
 @cli.command("load")
 @click.argument("graph", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -224,36 +259,16 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
         kfor-kg load kfor.trig --server oxigraph http://127.0.0.1:7878
     """
     from . import store
-    from .errors import StoreError
-
-    def show(outcome: store.DocumentOutcome) -> None:
-        if outcome.stored and not quiet:
-            click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)")
 
     try:
         report = store.load(graph, store_target(**target), ontology=not no_ontology,
                             replace_shared=replace_shared, batch_size=batch_size,
-                            retry=store.RetryPolicy(attempts=retries + 1), on_document=show)
+                            retry=store.RetryPolicy(attempts=retries + 1),
+                            on_document=load_progress(quiet))
     except KforError as e:
         fail(e)
         return
-    by_error: dict[str, list[str]] = {}
-    for doc, error in report.failed.items():  # one line per reason, not per document
-        by_error.setdefault(error, []).append(store.document_key(doc))
-    for error, keys in by_error.items():
-        click.echo(f"FAILED  {', '.join(keys)}: {error}", err=True)
-    for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    how = "Graph Store Protocol" if report.method == "graph-store" else "SPARQL Update"
-    total = len(report.documents)
-    shared = "replaced by" if replace_shared else "merged"
-    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}). "
-               f"Shared graph: {report.shared_triples} triples {shared}, "
-               f"{report.orphans_removed} unused nodes removed. "
-               f"Ontology graph: {report.ontology_triples} triples.")
-    if not report.ok:
-        fail(StoreError(f"{len(report.failed)} of {total} documents were not stored at "
-                        f"{report.endpoint}; they keep their previous graphs, if any"))
+    echo_load_report(report, replace_shared)
 
 
 @cli.command("unload")

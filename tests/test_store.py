@@ -722,6 +722,12 @@ def test_load_and_unload_commands(server: OxigraphServer) -> None:
                                  "--update-endpoint", server.update_url, "--batch-size", "10", "-q"])
     assert result.exit_code == 0, result.output
     assert "stored  " not in result.output and "(SPARQL Update)" in result.output
+    assert "Shared graph: 34 triples merged, 0 unused nodes removed." in result.output
+    result = runner.invoke(cli, ["load", str(FIXTURE), "--server", "oxigraph", server.base_url,
+                                 "--replace-shared", "--no-ontology", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "Shared graph: replaced (34 triples)" in result.output
+    assert "Ontology graph: 0 triples." in result.output
     assert store_quads(server) == expected_quads(fixture_dataset())
 
     result = runner.invoke(cli, ["unload", "S/2007/1", "--server", "oxigraph", server.base_url])
