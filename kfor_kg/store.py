@@ -898,6 +898,8 @@ class _Loader:
             self._record(DocumentOutcome(str(doc), len(graph), True))
         if aborted is None and reached:
             self._collect(reached)
+        if aborted is None and self.replace_shared:
+            self._check_others()
         if verify and aborted is None:
             try:
                 report.in_store = _counts(self.client, [split.graph_of(d) for d in documents],
@@ -911,6 +913,20 @@ class _Loader:
                     report.warnings.append(f"document {outcome.document}: the store holds "
                                            f"{held} triples, the data {outcome.triples}")
         return report
+
+    def _check_others(self) -> None:
+        """Warn when the replaced shared graph may lack nodes of documents not in this load."""
+        try:
+            others = sorted(set(stored_documents(self.target, self.split.base, self.client.retry))
+                            - {str(d) for d in self.split.documents})
+        except StoreRequestError as error:
+            self.report.warnings.append(f"could not check for other documents: {error.message}")
+            return
+        if others:
+            keys = ", ".join(document_key(d) for d in others[:5]) + (", …" if len(others) > 5 else "")
+            self.report.warnings.append(
+                f"the shared graph was replaced, but the store also holds {len(others)} other "
+                f"document(s) ({keys}) whose shared nodes may now be missing; load them again")
 
     def _collect(self, reached: list[str]) -> None:
         """Remove shared nodes the replaced document graphs used and nothing uses now."""

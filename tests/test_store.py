@@ -485,8 +485,18 @@ def test_replace_shared_rewrites_the_shared_graph(server: OxigraphServer) -> Non
     store.load_dataset(data, target)
     assert len(in_graph(store_quads(server), SHARED)) == len(data.graph(URIRef(SHARED)))
     report = store.load_dataset(fixture_dataset(), target, replace_shared=True)
-    assert report.ok
+    assert report.ok and report.warnings == []
     assert store_quads(server) == expected_quads(fixture_dataset())
+
+    only_one = Dataset()
+    for graph in (DOCS_GRAPHS[0], SHARED):
+        for triple in fixture_dataset().graph(URIRef(graph)):
+            only_one.graph(URIRef(graph)).add(triple)
+    report = store.load_dataset(only_one, target, replace_shared=True)
+    assert report.ok
+    assert report.warnings == [
+        "the shared graph was replaced, but the store also holds 2 other document(s) "
+        "(S-2017-1, S-2017-2) whose shared nodes may now be missing; load them again"]
 
 
 # --- unloading ----------------------------------------------------------------------
