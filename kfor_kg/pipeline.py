@@ -98,10 +98,26 @@ def build_dataset(records: Sequence[DocumentRecord], options: BuildOptions = Bui
     ds = new_dataset(minter)
     for record in records:
         add_document(ds, minter, record)
+    if options.entities and records:
+        add_entities_and_events(ds, records, minter, options)
     ontology = ds.graph(minter.iri("graph/ontology"))
     for triple in ontology_graph():
         ontology.add(triple)
     return ds
+
+
+def add_entities_and_events(ds: Dataset, records: Sequence[DocumentRecord], minter: Minter,
+                            options: BuildOptions) -> None:
+    """The NER layer (people, organizations, places, resolutions) and the events."""
+    # Imported here: spaCy costs seconds to import, and --no-entities needs none of it.
+    from .entities import add_entity_layer, annotate
+    from .events import add_events, extract_events
+    from .nlp import load_pipeline
+
+    layer = annotate(records, load_pipeline(options.model), n_process=options.n_process)
+    add_entity_layer(ds, layer, records, minter)
+    events = extract_events(records, layer=layer, model=options.model, n_process=options.n_process)
+    add_events(ds, events, records, minter)
 
 
 def build(paths: Sequence[Path] | None = None, options: BuildOptions = BuildOptions(),
