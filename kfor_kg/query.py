@@ -375,8 +375,12 @@ def _strip_comments(text: str) -> str:
 
 def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None = None,
         endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
-        timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+        timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None) -> QueryResult:
     """Run a query on a graph, an RDF file (see export.read) or a SPARQL endpoint URL.
+
+    `default_graphs` (endpoints only) are sent as the protocol's
+    `default-graph-uri`: their union is then the default graph the query sees,
+    whether or not the server unites its named graphs by itself.
 
     Raises:
         QueryError: the query or its parameters are wrong.
@@ -390,7 +394,7 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     spec = name_or_file if isinstance(name_or_file, QuerySpec) else load_query(name_or_file)
     bindings = bind_params(spec, params)
     if endpoint is not None:
-        return run_remote(spec, endpoint, bindings, timeout=timeout)
+        return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs)
     if not isinstance(data, Graph):
         from .export import read
 
@@ -420,7 +424,7 @@ def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None 
 
 
 def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | None = None,
-               timeout: float = DEFAULT_TIMEOUT) -> QueryResult:
+               timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None) -> QueryResult:
     """Run `spec` on a SPARQL 1.1 endpoint (POST, JSON results).
 
     Raises:
@@ -436,6 +440,8 @@ def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | No
         raise StoreError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     client.setQuery(with_values(spec.text, bindings or {}))
+    for graph in default_graphs or ():
+        client.addDefaultGraph(graph)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setTimeout(max(1, round(timeout)))
