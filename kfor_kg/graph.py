@@ -200,10 +200,10 @@ def _add_signatory(g: Graph, shared: Graph, minter: Minter, record: DocumentReco
     person = person_node(shared, minter, signatory.name, signatory.surface)
     g.add((letter, KFOR.signatory, person))
     if signatory.office:
-        post = post_node(shared, minter, signatory.office)
-        g.add((letter, KFOR.signedAs, post))
-        g.add((post, ORG.heldBy, person))
-        g.add((person, ORG.holds, post))
+        # Who held the post when is told by the letters (signatory + signedAs),
+        # not by org:heldBy on the shared post: that would tie every holder to
+        # every document that names the post.
+        g.add((letter, KFOR.signedAs, post_node(shared, minter, signatory.office)))
     add_evidence(g, minter, record, letter, signatory.evidence)
 
 
