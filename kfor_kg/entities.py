@@ -39,7 +39,8 @@ from spacy.tokens import Doc, Span
 
 from .aliases import alias_table, match_key
 from .errors import ConfigError
-from .namespaces import FOAF, KFOR, OA, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
+from .graph import add_span
+from .namespaces import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
 from .nlp import acronym_pairs, entity_rules, entity_type, fold
 from .records import DocumentRecord, Evidence
 from .resources import data_file
@@ -49,7 +50,6 @@ __all__ = [
     "entity_iri", "mentions_in", "roles",
 ]
 
-QUOTE_CONTEXT = 32
 _TYPE_CLASSES = {
     "Person": (KFOR.Person, FOAF.Person, SCHEMA.Person),
     "Organization": (KFOR.Organization, ORG.Organization, SCHEMA.Organization),
@@ -92,6 +92,7 @@ class Mention:
     sentence: Evidence             # the sentence around it, in the original file
     sentence_start: int = 0        # cleaned-text offsets of the sentence
     sentence_end: int = 0
+    label: str = ""                # the entity's preferred label
 
     @property
     def entity_id(self) -> tuple[str, str]:
@@ -203,13 +204,13 @@ def annotate(records: Sequence[DocumentRecord], nlp: Language, *, batch_size: in
     layer = EntityLayer()
     _canonicalize(raws, docs, records, layer)
     for i, (record, doc) in enumerate(zip(records, docs)):
-        mentions = [_mention(record, r, layer) for r in raws if r.doc_index == i and r.resolved]
+        mentions = [_mention(record, r, layer.entities) for r in raws if r.doc_index == i and r.resolved]
         layer.mentions[record.key] = sorted(mentions, key=lambda m: (m.start, m.end))
         layer.posts[record.key] = _posts(record, doc, raws, i, layer)
     return layer
 
 
-def _mention(record: DocumentRecord, raw: _Raw, layer: EntityLayer) -> Mention:
+def _mention(record: DocumentRecord, raw: _Raw, entities: dict[tuple[str, str], Entity]) -> Mention:
     assert raw.resolved is not None
     span = raw.span
     sent = span.sent
@@ -219,7 +220,8 @@ def _mention(record: DocumentRecord, raw: _Raw, layer: EntityLayer) -> Mention:
         s_end -= 1
     return Mention(raw.resolved[1], raw.resolved[0], span.start_char, span.end_char, span.text,
                    Evidence.of(record.clean, span.start_char, span.end_char),
-                   Evidence.of(record.clean, s_start, s_end), s_start, s_end)
+                   Evidence.of(record.clean, s_start, s_end), s_start, s_end,
+                   entities[raw.resolved].label)
 
 
 # --- canonical entities ------------------------------------------------------------------
@@ -585,40 +587,6 @@ def _posts(record: DocumentRecord, doc: Doc, raws: list[_Raw], index: int,
 # --- RDF --------------------------------------------------------------------------------------
 
 
-def _add_span(g: Graph, record: DocumentRecord, doc_iri: URIRef, evidence: Evidence) -> URIRef:
-    """A text span node with position and quote selectors (as graph.add_span)."""
-    span = Minter.span(doc_iri, evidence.start, evidence.end)
-    original = record.clean.source.original
-    position, quote = URIRef(f"{span}/position"), URIRef(f"{span}/quote")
-    g.add((span, RDF.type, KFOR.TextSpan))
-    g.add((span, RDF.type, OA.SpecificResource))
-    g.add((span, OA.hasSource, URIRef(f"{doc_iri}/source")))
-    g.add((span, KFOR.inDocument, doc_iri))
-    g.add((span, OA.hasSelector, position))
-    g.add((span, OA.hasSelector, quote))
-    g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(evidence.start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(evidence.end, datatype=XSD.nonNegativeInteger)))
-    g.add((quote, RDF.type, OA.TextQuoteSelector))
-    g.add((quote, OA.exact, Literal(evidence.text)))
-    prefix = original[max(0, evidence.start - QUOTE_CONTEXT):evidence.start]
-    suffix = original[evidence.end:evidence.end + QUOTE_CONTEXT]
-    if prefix:
-        g.add((quote, OA.prefix, Literal(prefix)))
-    if suffix:
-        g.add((quote, OA.suffix, Literal(suffix)))
-    return span
-
-
-def _span_adder():  # type: ignore[no-untyped-def]
-    """The lead's graph.add_span when it exists (same IRIs and selectors), else ours."""
-    try:
-        from .graph import add_span
-    except ImportError:  # pragma: no cover - graph.py ships with the package
-        return None
-    return add_span
-
-
 def _set_label(g: Graph, node: URIRef, prop: URIRef, value: str) -> None:
     """Add a functional label unless the node already has one (the build's facts come first)."""
     if g.value(node, prop) is None:
@@ -633,7 +601,6 @@ def add_entity_layer(dataset: Dataset, layer: EntityLayer, records: Sequence[Doc
                      minter: Minter) -> None:
     """Write the entity layer into `dataset` (shared graph + one graph per document)."""
     shared = dataset.graph(minter.shared_graph())
-    add_span = _span_adder()
     used = {m.entity_id for ms in layer.mentions.values() for m in ms}
     used |= {(("Person", h.person)) for hs in layer.posts.values() for h in hs}
     used |= {h.organization for hs in layer.posts.values() for h in hs}
@@ -671,9 +638,7 @@ def add_entity_layer(dataset: Dataset, layer: EntityLayer, records: Sequence[Doc
         g = dataset.graph(Minter.document_graph(doc_iri))
 
         def span_of(ev: Evidence) -> URIRef:
-            if add_span is not None:
-                return add_span(g, minter, record, ev)
-            return _add_span(g, record, doc_iri, ev)
+            return add_span(g, minter, record, ev)
 
         for m in layer.mentions.get(record.key, []):
             ent = layer.entities.get(m.entity_id)
