@@ -338,8 +338,36 @@ def _canonicalize(raws: list[_Raw], docs: list[Doc], records: Sequence[DocumentR
             ent.facility = ent.facility or m.label == "FAC"
             m.resolved = ent.id
 
-    # 3. People.
+    # 3. A bare head word ("the Council", "the Mission") is the only organization
+    #    of its document whose name ends in it.
+    _short_organizations(raws, entities)
+
+    # 4. People.
     _people(persons, records, entities)
+
+
+def _short_organizations(raws: list[_Raw], entities: dict[tuple[str, str], Entity]) -> None:
+    table = alias_table()
+    by_doc: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for raw in raws:
+        if raw.resolved and raw.resolved[0] == "Organization":
+            by_doc[raw.doc_index].add(raw.resolved)
+    for raw in raws:
+        rid = raw.resolved
+        if (rid is None or rid[0] != "Organization" or table.get(*rid) is not None
+                or " " in raw.text.strip() or not raw.text[:1].isupper() or raw.text.isupper()):
+            continue
+        word = fold(raw.text.strip())
+        targets = sorted(
+            other for other in by_doc[raw.doc_index]
+            if other != rid and other in entities
+            and any(len(f.split()) > 1 and fold(f).split()[-1] == word
+                    for f in {entities[other].label, *entities[other].surfaces}))
+        if len(targets) == 1:
+            entities[targets[0]].surfaces.add(raw.text)
+            raw.resolved = targets[0]
+            if not any(r.resolved == rid for r in raws):
+                entities.pop(rid, None)
 
 
 def _preferred(surfaces: Iterable[str]) -> str:
@@ -682,9 +710,6 @@ def add_entity_layer(dataset: Dataset, layer: EntityLayer, records: Sequence[Doc
             if h.date:
                 g.add((holding, KFOR.statedOn, Literal(h.date.isoformat(), datatype=XSD.date)))
             g.add((holding, KFOR.evidence, span_of(h.evidence)))
-            if not h.former:
-                g.add((post, ORG.heldBy, person_node))
-                g.add((person_node, ORG.holds, post))
 
 
 def _looks_like_acronym(text: str) -> bool:

