@@ -466,6 +466,42 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         sys.exit(3)
 
 
+# --- evaluate: entity and event scores against gold (kfor_kg.evaluate) --------
+
+
+@cli.command("evaluate")
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=Path("kfor.ttl"),
+              show_default=True, help="The built graph to score (any format `kfor-kg build` writes).")
+@click.option("--errors", "show_errors", is_flag=True, help="Also list every false positive and negative.")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON of minimum figures per type; exit 1 when a score falls below them.")
+def evaluate_cli(gold_dir: Path, data: Path, show_errors: bool, thresholds: Path | None) -> None:
+    """Score a graph against hand-made gold annotations: P, R, F1 per type.
+
+    Example:
+
+        kfor-kg build examples/reports -o kfor.ttl
+        kfor-kg evaluate tests/gold --data kfor.ttl --errors
+    """
+    from . import evaluate, export
+    from .errors import ConfigError
+
+    if not data.exists():
+        fail(ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE"))
+        return
+    try:
+        report = evaluate.evaluate(gold_dir, export.read(data))
+        failures = evaluate.below_thresholds(report, evaluate.load_thresholds(thresholds)) if thresholds else []
+    except KforError as e:
+        fail(e)
+        return
+    click.echo(evaluate.format_table(report, errors=show_errors))
+    if failures:
+        click.echo("Below the recorded figures: " + "; ".join(failures), err=True)
+        sys.exit(1)
+
+
 def main() -> None:
     cli()
 
