@@ -31,19 +31,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .aliases import alias_table, match_key
-from .errors import ConfigError
 from .graph import add_span
 from .namespaces import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
-from .nlp import acronym_pairs, entity_rules, entity_type, fold
+from .nlp import Role, acronym_pairs, entity_rules, entity_type, fold, roles
 from .records import DocumentRecord, Evidence
-from .resources import data_file
 
 __all__ = [
     "Entity", "EntityLayer", "Mention", "PostHolding", "Role", "add_entity_layer", "annotate",
@@ -137,38 +134,6 @@ def entity_iri(minter: Minter, entity: Entity) -> URIRef:
         return minter.iri(f"resolution/{entity.key}")
     prefix = {"Person": "person", "Organization": "organization", "Place": "place"}[entity.type]
     return minter.iri(f"{prefix}/{entity.key}")
-
-
-# --- roles ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Role:
-    label: str
-    words: tuple[tuple[str, ...], ...]     # folded token sequences
-    organization: str | None               # alias-table key the role implies
-
-
-@lru_cache(maxsize=1)
-def roles() -> tuple[Role, ...]:
-    """The roles of data/roles.tsv, longest wordings first.
-
-    Raises:
-        ConfigError: when the file is malformed.
-    """
-    path = data_file("roles.tsv")
-    out: list[Role] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = (line.split("\t") + ["", ""])[:3]
-        label, variants, org = (f.strip() for f in fields)
-        if not label:
-            raise ConfigError(f"{path}:{n}: a role needs a label")
-        names = [label, *[v for v in variants.split("|") if v.strip()]]
-        words = tuple(tuple(fold(w) for w in re.findall(r"\w+|[^\w\s]", name)) for name in names)
-        out.append(Role(label, words, org or None))
-    return tuple(out)
 
 
 # --- annotate ---------------------------------------------------------------------------

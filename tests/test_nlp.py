@@ -1,0 +1,181 @@
+"""The spaCy pipeline and its repairs of the model's predictable mistakes (issue 3, items 1-2).
+
+Sentences here are made up in the style of the reports, not copied from the
+seeds, so that the rules are tested in general form.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+
+from kfor_kg import nlp as knlp
+from kfor_kg.errors import ConfigError
+from kfor_kg.ingest import SourceText, clean
+from kfor_kg.nlp import acronym_pairs, entity_type, load_pipeline, resolution_of
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Language:
+    return load_pipeline()
+
+
+def ents(pipeline: Language, text: str) -> list[tuple[str, str]]:
+    return [(e.text, e.label_) for e in pipeline(text).ents]
+
+
+def typed(pipeline: Language, text: str) -> list[tuple[str, str]]:
+    """Entities that become kfor-kg entities, with their kfor-kg type."""
+    return [(e.text, t) for e in pipeline(text).ents if (t := entity_type(e.label_))]
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def test_pipeline_is_loaded_once_with_our_components(pipeline: Language) -> None:
+    assert load_pipeline() is pipeline
+    names = pipeline.pipe_names
+    assert names[0] == "kfor_sentences"
+    assert names.index("kfor_ruler") < names.index("ner") < names.index("kfor_repair")
+    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler"} & set(names)
+
+
+def test_missing_model_is_a_config_error_naming_it() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_pipeline("no_such_model_xyz")
+    assert "no_such_model_xyz" in str(info.value)
+    assert "installed" in str(info.value)
+
+
+def test_rules_come_from_data_files() -> None:
+    rules = knlp.entity_rules()
+    assert rules.stopped("COVID-19", "ORG") and rules.stopped("Annex", "PERSON")
+    assert rules.is_symbol("S/2008/638") and not rules.is_symbol("Kosovo")
+    assert any(r.label == "President" for r in knlp.roles())
+    assert any(p.get("id") == "Organization/kfor" for p in knlp.ruler_patterns(load_pipeline()))
+
+
+# --- sentences ------------------------------------------------------------------------
+
+
+def test_line_breaks_and_full_stops_end_sentences(pipeline: Language) -> None:
+    doc = pipeline("Security Council\nDistr.: General\n1. Mr. Jens Stoltenberg met Kofi A. Annan. He left.")
+    sents = [s.text.strip() for s in doc.sents]
+    assert sents == ["Security Council", "Distr.: General",
+                     "1. Mr. Jens Stoltenberg met Kofi A. Annan.", "He left."]
+
+
+# --- the model's mistakes, repaired ------------------------------------------------------
+
+
+def test_no_name_runs_across_a_line_break(pipeline: Language) -> None:
+    found = typed(pipeline, "(Signed) Marko Petrović\nAnnex\nLetter dated 1 May 2009 from the Security Council\nDistr")
+    assert ("Marko Petrović", "Person") in found
+    assert not any("\n" in text for text, _ in found)
+    assert not any(text in ("Annex", "Distr") for text, _ in found)
+
+
+@pytest.mark.parametrize("word", ["Annex", "Enclosure", "Monthly", "Summary"])
+def test_headings_are_no_entities(pipeline: Language, word: str) -> None:
+    assert not any(text == word for text, _ in typed(pipeline, f"(Signed) Ban Ki-moon\n{word}\n1. KFOR patrolled."))
+
+
+def test_covid_is_no_organization(pipeline: Language) -> None:
+    found = typed(pipeline, "Because of the COVID-19 pandemic, KFOR adapted its patrols near Prizren.")
+    assert ("COVID-19", "Organization") not in found
+    assert ("KFOR", "Organization") in found and ("Prizren", "Place") in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Pursuant to Security Council resolution 1244 (1999), KFOR stays.", [(1244, 1999)]),
+    ("Under resolutions 1160 (1998), 1199 (1998) and 1244 (1999), the Council acted.",
+     [(1160, 1998), (1199, 1998), (1244, 1999)]),
+    ("As provided by resolution 1244, the Force remains.", [(1244, 1999)]),
+])
+def test_resolutions_not_dates(pipeline: Language, text: str, expected: list[tuple[int, int]]) -> None:
+    doc = pipeline(text)
+    found = [resolution_of(e) for e in doc.ents if e.label_ == "RESOLUTION"]
+    assert found == expected
+    assert not any(e.label_ in ("DATE", "CARDINAL") and "1244" in e.text for e in doc.ents)
+
+
+def test_determiners_and_honorifics_are_cut(pipeline: Language) -> None:
+    found = typed(pipeline, "The meeting of the Kosovo Force with Mr. Agron Bajrami took place in New York.")
+    assert ("Kosovo Force", "Organization") in found
+    assert ("New York", "Place") in found
+    assert any(t == "Person" and text.endswith("Bajrami") and not text.startswith("Mr") for text, t in found)
+
+
+def test_document_symbols_and_page_furniture_are_no_entities(pipeline: Language) -> None:
+    found = typed(pipeline, "Kosovo: Letter from the UN SG (S/2009/149) on KFOR operations, 09-27001.")
+    assert not any(text.startswith("S/") or text.startswith("09-") for text, _ in found)
+
+
+@pytest.mark.parametrize("text", [
+    "KFOR protected critical Kosovan infrastructure.",
+    "Two Kosovo Serbs and three Kosovar Albanians were injured.",
+    "The Bosniacs and Romas living near Prizren were safe.",
+])
+def test_nationality_adjectives_are_no_people_or_organizations(pipeline: Language, text: str) -> None:
+    found = typed(pipeline, text)
+    assert not any(t in ("Person", "Organization") and text != "KFOR" for text, t in found), found
+
+
+def test_facilities_are_places(pipeline: Language) -> None:
+    found = typed(pipeline, "KFOR kept a presence at the Gazimestan Monument and the Ibar Bridge.")
+    assert ("Ibar Bridge", "Place") in found
+
+
+def test_known_names_match_without_case_or_diacritics(pipeline: Language) -> None:
+    a = {(e.text, e.ent_id_) for e in pipeline("An explosion occurred in Uroševac.").ents}
+    b = {(e.text, e.ent_id_) for e in pipeline("An explosion occurred in Urosevac.").ents}
+    assert ("Uroševac", "Place/ferizaj") in a and ("Urosevac", "Place/ferizaj") in b
+
+
+def test_acronyms_are_learned_from_the_text(pipeline: Language) -> None:
+    doc = pipeline("The Joint Implementation Commission (JIC) met in Pristina. The JIC agreed on patrols.")
+    pairs = [(p.long_form, p.acronym) for p in acronym_pairs(doc)]
+    assert ("Joint Implementation Commission", "JIC") in pairs
+    assert [e.text for e in doc.ents if e.label_ == "ORG"] == ["Joint Implementation Commission", "JIC", "JIC"]
+
+
+def test_a_known_name_does_not_cut_a_longer_organization(pipeline: Language) -> None:
+    found = typed(pipeline, "The United Nations Development Programme met the European Union in Skopje.")
+    assert ("United Nations Development Programme", "Organization") in found
+    assert ("European Union", "Organization") in found
+
+
+def test_titles_and_appositions_make_people(pipeline: Language) -> None:
+    found = typed(pipeline, "KFOR Commander Major General Özkan Ulutaş met the Head of the European "
+                            "Union Office in Kosovo, Tomáš Szunyog, in Pristina.")
+    assert ("Özkan Ulutaş", "Person") in found
+    assert ("Tomáš Szunyog", "Person") in found
+
+
+def test_places_after_place_words(pipeline: Language) -> None:
+    found = typed(pipeline, "Two grenades were thrown in the village of Donja Brnjica.")
+    assert ("Donja Brnjica", "Place") in found
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_ALPHABET = st.sampled_from(list("aeiouKFORNATOSčćšžëçé ()[]*_#\n.,;:-'’\"0123456789/") + [
+    "Kosovo", "KFOR", "resolution ", "1244 (1999)", "**", "Annex\n", "Mr. ", "the ", "António **Guterres**",
+    "\u00ad", "\r\n", "\t", "COVID-19", "(EULEX)", "Hasim Thaci", " of the ", "Mitrovica North",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_ALPHABET, min_size=1, max_size=60).map("".join))
+def test_odd_text_never_breaks_the_pipeline(text: str) -> None:
+    source = SourceText(path=__import__("pathlib").Path("odd.txt"), original=text, sha256="0" * 64)
+    cleaned = clean(source)
+    doc = load_pipeline()(cleaned.text)
+    for e in doc.ents:
+        assert 0 <= e.start_char < e.end_char <= len(cleaned.text)
+        a, b = cleaned.original_span(e.start_char, e.end_char)
+        assert 0 <= a < b <= len(text)
+    for pair in acronym_pairs(doc):
+        assert cleaned.text[pair.acronym_start:pair.acronym_end] == pair.acronym
