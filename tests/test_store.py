@@ -846,11 +846,6 @@ def _cell(term: Any) -> str:
 
 
 @pytest.mark.server
-@pytest.mark.xfail(strict=True, reason=(
-    "the build puts org:heldBy / org:holds, whose subjects are shared posts and persons, into "
-    "document graphs; the subject rule (one graph per triple, the same for TriG and Turtle) "
-    "moves them to the shared graph, where post org:heldBy person keeps every former holder "
-    "reachable from any document that mentions the post"))
 def test_unloading_the_2007_report_removes_ban_ki_moon(tmp_path: Path, seeds: Path) -> None:
     with OxigraphServer(tmp_path / "db") as server:
         target = graph_store(server)
