@@ -166,6 +166,7 @@ def annotate(records: Sequence[DocumentRecord], nlp: Language, *, batch_size: in
                 known = (t, k)
                 type_ = t
             raws.append(_Raw(i, ent, type_, ent.label_, ent.text, known))
+    raws = _propagate(docs, raws)
     layer = EntityLayer()
     _canonicalize(raws, docs, records, layer)
     for i, (record, doc) in enumerate(zip(records, docs)):
@@ -173,6 +174,52 @@ def annotate(records: Sequence[DocumentRecord], nlp: Language, *, batch_size: in
         layer.mentions[record.key] = sorted(mentions, key=lambda m: (m.start, m.end))
         layer.posts[record.key] = _posts(record, doc, raws, i, layer)
     return layer
+
+
+def _propagate(docs: list[Doc], raws: list[_Raw]) -> list[_Raw]:
+    """Tag what the model missed but the documents name elsewhere.
+
+    In each document: the surname of a person it names in full ("Krasniqi"
+    after "Jakup Krasniqi"), every multi-word name it tags once, and every
+    acronym learned from a "Long Form (ACRONYM)" in any document.
+    """
+    acronyms = {p.acronym: p.label for doc in docs for p in acronym_pairs(doc) if p.is_acronym}
+    out = list(raws)
+    for i, doc in enumerate(docs):
+        mine = [r for r in raws if r.doc_index == i]
+        taken = {k for r in mine for k in range(r.span.start, r.span.end)}
+        forms: dict[tuple[str, ...], _Raw] = {}
+        for r in mine:
+            words = tuple(t.text for t in r.span)
+            if len(words) > 1 and r.type != "Resolution":
+                forms.setdefault(words, r)
+                last = r.span[-1]
+                if r.type == "Person" and last.is_alpha and last.text[:1].isupper() and len(last) > 2 \
+                        and (r.span.end - r.span.start == 2 or r.span[-2].whitespace_):
+                    forms.setdefault((last.text,), _Raw(i, r.span[-1:], "Person", "PERSON", last.text, None))
+        for acronym, label in acronyms.items():
+            t = entity_type(label)
+            if t:
+                forms.setdefault((acronym,), _Raw(i, doc[0:1], t, label, acronym, None))
+        if not forms:
+            continue
+        longest = max(len(k) for k in forms)
+        k = 0
+        while k < len(doc):
+            if k in taken:
+                k += 1
+                continue
+            for n in range(min(longest, len(doc) - k), 0, -1):
+                model = forms.get(tuple(t.text for t in doc[k:k + n]))
+                if model is None or any(j in taken for j in range(k, k + n)):
+                    continue
+                span = Span(doc, k, k + n, label=model.label)
+                out.append(_Raw(i, span, model.type, model.label, span.text, model.known))
+                taken.update(range(k, k + n))
+                k += n - 1
+                break
+            k += 1
+    return sorted(out, key=lambda r: (r.doc_index, r.span.start))
 
 
 def _mention(record: DocumentRecord, raw: _Raw, entities: dict[tuple[str, str], Entity]) -> Mention:
@@ -184,9 +231,27 @@ def _mention(record: DocumentRecord, raw: _Raw, entities: dict[tuple[str, str], 
     while s_end > s_start and text[s_end - 1].isspace():
         s_end -= 1
     return Mention(raw.resolved[1], raw.resolved[0], span.start_char, span.end_char, span.text,
-                   Evidence.of(record.clean, span.start_char, span.end_char),
-                   Evidence.of(record.clean, s_start, s_end), s_start, s_end,
+                   _balanced(record, Evidence.of(record.clean, span.start_char, span.end_char)),
+                   _balanced(record, Evidence.of(record.clean, s_start, s_end)), s_start, s_end,
                    entities[raw.resolved].label)
+
+
+_MARKS = ("**", "__", "*", "_")
+
+
+def _balanced(record: DocumentRecord, ev: Evidence) -> Evidence:
+    """Widen a quote over the emphasis markers it opens or closes ("António **Guterres**")."""
+    original = record.clean.source.original
+    start, end = ev.start, ev.end
+    for mark in _MARKS:
+        quote = original[start:end]
+        if quote.count(mark) % 2 == 0 or mark in ("*", "_") and quote.count(mark * 2):
+            continue
+        if original.startswith(mark, end):
+            end += len(mark)
+        elif original[:start].endswith(mark):
+            start -= len(mark)
+    return ev if (start, end) == (ev.start, ev.end) else Evidence(start, end, original[start:end])
 
 
 # --- canonical entities ------------------------------------------------------------------
@@ -312,27 +377,26 @@ def _canonicalize(raws: list[_Raw], docs: list[Doc], records: Sequence[DocumentR
 
 
 def _short_organizations(raws: list[_Raw], entities: dict[tuple[str, str], Entity]) -> None:
-    table = alias_table()
-    by_doc: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    # The organizations each document names in several words, by their last word.
+    named: dict[tuple[int, str], set[tuple[str, str]]] = defaultdict(set)
     for raw in raws:
-        if raw.resolved and raw.resolved[0] == "Organization":
-            by_doc[raw.doc_index].add(raw.resolved)
+        words = raw.text.split()
+        if raw.resolved and raw.resolved[0] == "Organization" and len(words) > 1:
+            named[(raw.doc_index, fold(words[-1]))].add(raw.resolved)
     for raw in raws:
         rid = raw.resolved
-        if (rid is None or rid[0] != "Organization" or table.get(*rid) is not None
-                or " " in raw.text.strip() or not raw.text[:1].isupper() or raw.text.isupper()):
+        if (rid is None or rid[0] != "Organization" or " " in raw.text.strip()
+                or not raw.text[:1].isupper() or raw.text.isupper()):
             continue
-        word = fold(raw.text.strip())
-        targets = sorted(
-            other for other in by_doc[raw.doc_index]
-            if other != rid and other in entities
-            and any(len(f.split()) > 1 and fold(f).split()[-1] == word
-                    for f in {entities[other].label, *entities[other].surfaces}))
-        if len(targets) == 1:
-            entities[targets[0]].surfaces.add(raw.text)
-            raw.resolved = targets[0]
+        targets = named.get((raw.doc_index, fold(raw.text.strip())), set())
+        if len(targets) == 1 and rid not in targets:
+            target = next(iter(targets))
+            entities[target].surfaces.add(raw.text)
+            raw.resolved = target
             if not any(r.resolved == rid for r in raws):
                 entities.pop(rid, None)
+            elif not any(r.resolved == rid and r.text == raw.text for r in raws):
+                entities[rid].surfaces.discard(raw.text)
 
 
 def _preferred(surfaces: Iterable[str]) -> str:

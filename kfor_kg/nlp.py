@@ -558,6 +558,13 @@ class EntityRepair:
         """
         heads = self.rules.organization_heads
         inner = {"-", "of", "for", "and", "on", "the"}
+        # "Joint" + "Security Council": a name the model found right before a known one.
+        for x in [x for x in ents if x.label == "ORG" and x.known]:
+            left = next((y for y in ents if y.end == x.start and y.label == "ORG" and not y.known
+                         and doc[y.end - 1].whitespace_ == " "), None)
+            if left is not None:
+                ents.remove(left)
+                x.start, x.id, x.known = left.start, "", False
         for x in [x for x in ents if x.label == "ORG" and x.known]:
             if x.end >= len(doc) or doc[x.end - 1].whitespace_ not in ("", " "):
                 continue
