@@ -11,6 +11,7 @@ aliases):
      "Event": [{"type": "arrest", "date": "2020-11-04", "label": "..."}]}
 
 Events may also sit in ``events/<stem>.json`` under the key ``"events"``.
+``thresholds.json`` in the folder holds recorded minimum figures, not a document.
 
 Predictions are read from the graph with the shipped ``entities`` and
 ``events`` queries; documents are matched to gold files by the stem of
@@ -45,6 +46,7 @@ __all__ = ["ENTITY_TYPES", "EVENT", "Score", "EvaluationReport", "GoldDocument",
 
 ENTITY_TYPES = ("Person", "Organization", "Place", "Resolution")
 EVENT = "Event"
+THRESHOLDS = "thresholds.json"      # in a gold folder: the recorded figures, not a document
 
 
 @dataclass
@@ -137,6 +139,8 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
         raise ConfigError(f"gold folder {gold_dir} does not exist")
     gold: dict[str, GoldDocument] = {}
     for path in sorted(gold_dir.glob("*.json")):
+        if path.name == THRESHOLDS:
+            continue
         data = _read_json(path)
         stem = PurePosixPath(str(data.get("source", path.stem))).stem if data.get("source") else path.stem
         if stem != path.stem:
