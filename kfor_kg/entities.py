@@ -286,9 +286,9 @@ def _canonicalize(raws: list[_Raw], docs: list[Doc], records: Sequence[DocumentR
     years: dict[int, int] = {}
     for raw in raws:
         if raw.type == "Resolution" and raw.known:
-            number, _, year = raw.known[1].partition("-")
-            if year:
-                years.setdefault(int(number), int(year))
+            num_text, _, year_text = raw.known[1].partition("-")
+            if year_text and num_text.isdigit():
+                years.setdefault(int(num_text), int(year_text))
     pending: list[_Raw] = []
     for raw in raws:
         if raw.type == "Resolution":
@@ -474,11 +474,12 @@ def _people(persons: list[_Raw], records: Sequence[DocumentRecord],
         if len(tokens) < 2:
             singles.append(raw)
             continue
-        ent = find(tokens)
-        if ent is None:
+        found = find(tokens)
+        if found is None:
             label = signatories.get(" ".join(tokens), raw.text)
-            ent = Entity("Person", slug(label), label)
-            clusters.append((tokens, ent))
+            found = Entity("Person", slug(label), label)
+            clusters.append((tokens, found))
+        ent = found
         entities.setdefault(ent.id, ent)
         ent = entities[ent.id]
         ent.surfaces.add(raw.text)

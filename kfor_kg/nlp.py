@@ -711,7 +711,7 @@ class EntityRepair:
         inner = [(s, e) for s, e, _ in self._scan_known(doc[outer.start:outer.end].as_doc())]
         if len(inner) < 1:
             return False
-        covered = set()
+        covered: set[int] = set()
         for s, e in inner:
             covered.update(range(s, e))
         rest = [doc[outer.start + i] for i in range(outer.end - outer.start) if i not in covered]
