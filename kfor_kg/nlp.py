@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -331,32 +333,43 @@ def set_sentences(doc: Doc) -> Doc:
     """Start a sentence after every line break and after a full stop before a capital or digit."""
     rules = entity_rules()
     n = len(doc)
-    starts = [False] * n
-    if n:
-        starts[0] = True
-    for i, tok in enumerate(doc):
-        if tok.is_space and "\n" in tok.text:
+    if not n:
+        return doc
+    words = [t.text for t in doc]
+    spaces = [t.whitespace_ for t in doc]
+    starts = numpy.full((n, 1), -1, dtype="int64")      # SENT_START: 1 starts a sentence, -1 not
+    starts[0, 0] = 1
+    for i, word in enumerate(words):
+        if "\n" in word and not word.strip():
             if i + 1 < n:
-                starts[i + 1] = True
+                starts[i + 1, 0] = 1
             continue
-        if tok.text not in rules.final_punctuation:
+        if word not in rules.final_punctuation:
             continue
         # "1." numbering a paragraph at the start of a line does not end a sentence.
-        if i >= 1 and doc[i - 1].like_num and (i == 1 or "\n" in doc[i - 2].text):
+        if i >= 1 and doc[i - 1].like_num and (i == 1 or "\n" in words[i - 2]):
             continue
-        if i >= 1 and (doc[i - 1].text + tok.text) in rules.abbreviations and not doc[i - 1].whitespace_:
+        if i >= 1 and (words[i - 1] + word) in rules.abbreviations and not spaces[i - 1]:
             continue
         j = i + 1
-        while j < n and doc[j].text in rules.closing and not doc[j - 1].whitespace_:
+        while j < n and words[j] in rules.closing and not spaces[j - 1]:
             j += 1
-        while j < n and doc[j].is_space:
+        while j < n and not words[j].strip():
             j += 1
-        if j < n and (doc[j].text[:1].isupper() or doc[j].text[:1].isdigit()
-                      or doc[j].text[:1] in "(\"“‘[«"):
-            starts[j] = True
-    for tok, start in zip(doc, starts):
-        tok.is_sent_start = start
+        if j < n and (words[j][:1].isupper() or words[j][:1].isdigit() or words[j][:1] in "(\"“‘[«"):
+            starts[j, 0] = 1
+    doc.from_array([SENT_START], starts.astype("uint64"))   # spaCy's attribute arrays are uint64
     return doc
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A document's token strings, computed once per document for the repair's many lookups."""
+
+    words: list[str]
+    lower: list[str]
+    folded: list[str]
+    is_lower: list[bool]
 
 
 @dataclass
@@ -375,6 +388,18 @@ class EntityRepair:
         self.name = name
         self.rules = entity_rules()
         self.index, self.max_len = _known_index()
+        self.first_words = frozenset(k[0] for k in self.index)
+        self._seq_index: dict[int, dict[str, list[tuple[str, ...]]]] = {}
+        self._view: tuple[Doc | None, _Tokens | None] = (None, None)
+
+    def _tokens(self, doc: Doc) -> _Tokens:
+        cached_doc, cached = self._view
+        if cached_doc is doc and cached is not None:
+            return cached
+        words = [t.text for t in doc]
+        view = _Tokens(words, [t.lower_ for t in doc], [fold(w) for w in words], [t.is_lower for t in doc])
+        self._view = (doc, view)
+        return view
 
     def __call__(self, doc: Doc) -> Doc:
         ents: list[_Ent] = []
@@ -389,6 +414,7 @@ class EntityRepair:
         ents = [x for x in (self._filter(doc, x) for x in ents) if x is not None]
         pairs: list[AcronymPair] = []
         ents = self._acronyms(doc, ents, pairs)
+        self._view = (None, None)
         spans = [Span(doc, x.start, x.end, label=x.label, span_id=x.id) for x in ents if x.end > x.start]
         for tok in doc:          # ids the ruler set on tokens of entities that changed
             tok.ent_id_ = ""
@@ -471,24 +497,36 @@ class EntityRepair:
                 s += 1
         return s if s < e else start
 
-    @staticmethod
-    def _match_seq(doc: Doc, s: int, e: int, seqs: tuple[tuple[str, ...], ...]) -> int:
-        for seq in seqs:
-            if s + len(seq) <= e and tuple(doc[s + k].text for k in range(len(seq))) == seq:
+    def _match_seq(self, doc: Doc, s: int, e: int, seqs: tuple[tuple[str, ...], ...]) -> int:
+        """Length of the longest of `seqs` (word sequences) at token s, ending by e; 0 if none."""
+        if s >= e:
+            return 0
+        index = self._seq_index.get(id(seqs))
+        if index is None:
+            index = {}
+            for seq in sorted(seqs, key=len, reverse=True):
+                index.setdefault(seq[0], []).append(seq)
+            self._seq_index[id(seqs)] = index
+        words = self._tokens(doc).words
+        for seq in index.get(words[s], ()):
+            if s + len(seq) <= e and tuple(words[s:s + len(seq)]) == seq:
                 return len(seq)
         return 0
 
     # -- known names
 
     def _lookup(self, doc: Doc, s: int, e: int) -> KnownName | None:
-        names = self.index.get(tuple(fold(t.text) for t in doc[s:e]))
+        tv = self._tokens(doc)
+        if s >= e or tv.folded[s] not in self.first_words:
+            return None
+        names = self.index.get(tuple(tv.folded[s:e]))
         if not names:
             return None
-        first = doc[s].text
+        first = tv.words[s]
         for name in names:
             if name.acronym and (e - s != 1 or first != name.surface):
                 continue
-            if any(cap and doc[s + k].is_lower for k, cap in enumerate(name.caps)):
+            if any(cap and tv.is_lower[s + k] for k, cap in enumerate(name.caps)):
                 continue
             if len(name.tokens) == 1 and not name.acronym and not first[:1].isupper():
                 continue
@@ -497,9 +535,10 @@ class EntityRepair:
 
     def _scan_known(self, doc: Doc) -> list[tuple[int, int, KnownName]]:
         found: list[tuple[int, int, KnownName]] = []
+        tv = self._tokens(doc)
         i, n = 0, len(doc)
         while i < n:
-            if doc[i].is_space or not doc[i].text[:1].isalnum():
+            if tv.folded[i] not in self.first_words or not tv.words[i][:1].isalnum():
                 i += 1
                 continue
             for length in range(min(self.max_len, n - i), 0, -1):
@@ -623,10 +662,10 @@ class EntityRepair:
         n = len(doc)
         candidates: list[tuple[int, int, int]] = []      # start, end, minimum length
         places: list[tuple[int, int]] = []
+        lower = self._tokens(doc).lower
         i = 0
         while i < n:
-            place = next((len(c) for c in rules.place_cues
-                          if tuple(t.lower_ for t in doc[i:i + len(c)]) == c), 0)
+            place = next((len(c) for c in rules.place_cues if tuple(lower[i:i + len(c)]) == c), 0)
             if place:
                 k = i + place
                 e = self._name_run(doc, k)
