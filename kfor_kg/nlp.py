@@ -358,7 +358,7 @@ def set_sentences(doc: Doc) -> Doc:
             j += 1
         if j < n and (words[j][:1].isupper() or words[j][:1].isdigit() or words[j][:1] in "(\"“‘[«"):
             starts[j, 0] = 1
-    doc.from_array([SENT_START], starts.astype("uint64"))   # spaCy's attribute arrays are uint64
+    doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]  # spaCy arrays are uint64
     return doc
 
 
