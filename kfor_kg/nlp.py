@@ -243,8 +243,13 @@ class AcronymPair:
 
 
 def acronym_pairs(doc: Doc) -> list[AcronymPair]:
-    """The acronym pairs `kfor_repair` learned from a document."""
-    return list(doc.user_data.get(ACRONYMS_KEY, []))
+    """The acronym pairs `kfor_repair` learned from a document.
+
+    They travel in `doc.user_data` as plain lists, which survive the msgpack
+    round trip of `nlp.pipe(..., n_process=2)`.
+    """
+    return [AcronymPair(str(a), str(b), str(c), int(d), int(e), int(f), int(g), bool(h))
+            for a, b, c, d, e, f, g, h in doc.user_data.get(ACRONYMS_KEY, [])]
 
 
 @lru_cache(maxsize=1)
@@ -419,7 +424,9 @@ class EntityRepair:
         for tok in doc:          # ids the ruler set on tokens of entities that changed
             tok.ent_id_ = ""
         doc.ents = filter_spans(spans)
-        doc.user_data[ACRONYMS_KEY] = pairs
+        doc.user_data[ACRONYMS_KEY] = [
+            [p.long_form, p.acronym, p.label, p.long_start, p.long_end, p.acronym_start, p.acronym_end,
+             p.is_acronym] for p in pairs]
         return doc
 
     # -- shaping

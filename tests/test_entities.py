@@ -232,6 +232,13 @@ def test_layer_is_deterministic_and_blank_node_free(built: BuildResult) -> None:
     assert graph_of() == graph_of()
 
 
+def test_two_processes_read_the_same(built: BuildResult) -> None:
+    one = annotate(built.records, load_pipeline(), n_process=1)
+    two = annotate(built.records, load_pipeline(), n_process=2, batch_size=2)
+    assert one.mentions == two.mentions and one.posts == two.posts
+    assert sorted(one.entities) == sorted(two.entities)
+
+
 def test_entities_query_columns_and_rows(data: Dataset) -> None:
     result = query.run("entities", data=data)
     assert result.columns == ["entity", "type", "label", "doc", "wikidata"]
