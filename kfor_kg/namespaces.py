@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 KFOR = Namespace("https://w3id.org/kfor-kg/ontology#")
@@ -17,7 +18,7 @@ UNDO = Namespace("https://w3id.org/un/ontology/undo/")
 WD = Namespace("http://www.wikidata.org/entity/")
 LANG = Namespace("http://id.loc.gov/vocabulary/iso639-1/")
 
-PREFIXES: dict[str, Namespace] = {
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "kfor": KFOR,
     "schema": SCHEMA,
     "org": ORG,
