@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ast
 import base64
-import email.utils
 import http.client
 import os
 import re
@@ -40,7 +39,6 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -57,6 +55,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from . import export
+from .wikidata import retry_after_seconds
 from .errors import ConfigError, IngestError, StoreError
 from .namespaces import DEFAULT_BASE, KFOR
 from .resources import resource_dir
@@ -293,7 +292,7 @@ def _http_problem(status: int, body: bytes, retry_after: str | None,
     if detail:
         text += f"; the server said: {detail}"
     return _Problem(text, status, status in _TRANSIENT_STATUSES, status in _FATAL_STATUSES,
-                    _retry_after_seconds(retry_after))
+                    retry_after_seconds(retry_after))
 
 
 def _sparqlwrapper_body(exc: SPARQLWrapperException) -> bytes:
@@ -314,21 +313,6 @@ def _one_line(body: bytes, limit: int = 200) -> str:
     text = re.sub(r"<[^>]{1,100}>", " ", text) if text.lstrip().startswith("<") else text
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 class _Client:
