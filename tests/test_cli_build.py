@@ -97,3 +97,15 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path: Path) -> None:
     assert code == 0 and out == "" and "Wrote" in err
     code, out, err = run("build", "--no-entities", "-q", "-o", str(tmp_path / "k.ttl"))
     assert code == 0 and out == "" and err == ""
+
+
+def test_the_cut_off_dev_excerpts_build_into_a_valid_graph(tmp_path: Path) -> None:
+    """The openings of three real reports (2000, 2008, 2016) build with entities and validate."""
+    excerpts = Path(__file__).resolve().parent / "data" / "excerpts"
+    out = tmp_path / "excerpts.trig"
+    code, _, err = run("build", str(excerpts), "-q", "-o", str(out))
+    assert code == 0, err
+    ds = Dataset()
+    ds.parse(out, format="trig")
+    documents = {str(g.identifier) for g in ds.graphs() if "/doc/" in str(g.identifier)}
+    assert len(documents) == 3
