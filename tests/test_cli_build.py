@@ -109,3 +109,19 @@ def test_the_cut_off_dev_excerpts_build_into_a_valid_graph(tmp_path: Path) -> No
     ds.parse(out, format="trig")
     documents = {str(g.identifier) for g in ds.graphs() if "/doc/" in str(g.identifier)}
     assert len(documents) == 3
+
+
+def test_full_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
+    """Entities and events included, whatever the process's hash seed."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"kfor-{seed}.ttl"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "kfor_kg.cli", "build", "-q", "--no-validate", "-o", str(out)],
+                       check=True, env=env, cwd=tmp_path)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and b"kfor:refersTo" in outputs[0]
