@@ -417,7 +417,11 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         files = list(ingest.iter_report_files(paths or [pipeline.example_reports()]))
         with click.progressbar(length=len(files), label="Reading reports", file=sys.stderr,
                                hidden=quiet) as bar:
-            result = pipeline.build(files, options, progress=lambda _: bar.update(1))
+            records, errors = pipeline.read_documents(files, fail_fast=fail_fast,
+                                                      progress=lambda _: bar.update(1))
+        if not quiet and options.entities and records:
+            click.echo(f"Finding entities and events in {len(records)} documents...", err=True)
+        result = pipeline.BuildResult(pipeline.build_dataset(records, options), records, errors)
     except KforError as e:
         fail(e)
         return
