@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -208,17 +208,14 @@ def parser_pipeline(model: str | None = None) -> Language:
 
     from . import nlp as kfor_nlp   # registers the kfor_sentences component
 
-    names = [model] if model else [m for m in kfor_nlp.DEFAULT_MODELS if spacy.util.is_package(m)]
-    if not names:
-        raise ConfigError(f"no English spaCy model found (tried {', '.join(kfor_nlp.DEFAULT_MODELS)}); "
-                          "install en_core_web_sm or pass a model")
+    name = kfor_nlp.resolve_model(model)
     try:
-        pipeline = spacy.load(names[0], exclude=["ner"])
+        pipeline = spacy.load(name, exclude=["ner"])
     except OSError as e:
-        raise ConfigError(f"spaCy model {names[0]!r} cannot be loaded ({e.__class__.__name__})") from e
+        raise ConfigError(f"spaCy model {name!r} cannot be loaded ({e.__class__.__name__})") from e
     missing = {"parser", "lemmatizer"} - set(pipeline.pipe_names)
     if missing:
-        raise ConfigError(f"spaCy model {names[0]!r} lacks {', '.join(sorted(missing))}; events need them")
+        raise ConfigError(f"spaCy model {name!r} lacks {', '.join(sorted(missing))}; events need them")
     pipeline.add_pipe("kfor_sentences", first=True)
     return pipeline
 

@@ -973,7 +973,12 @@ def _installed() -> list[str]:
         return []
 
 
-def _resolve_model(model: str | None) -> str:
+def resolve_model(model: str | None) -> str:
+    """The spaCy pipeline to load: `model`, else the first installed of DEFAULT_MODELS.
+
+    Raises:
+        ConfigError: none is installed.
+    """
     if model:
         return model
     for name in DEFAULT_MODELS:
@@ -996,7 +1001,7 @@ def load_pipeline(model: str | None = None) -> Language:
         ConfigError: when the model is missing (the message lists what is installed)
             or has no `ner` component.
     """
-    name = _resolve_model(model)
+    name = resolve_model(model)
     try:
         nlp = spacy.load(name, exclude=_UNUSED)
     except OSError as e:

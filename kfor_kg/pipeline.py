@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from . import facts, ingest
 from .errors import ExtractionError, KforError
@@ -19,6 +19,7 @@ from .graph import add_document, new_dataset
 from .namespaces import DEFAULT_BASE, Minter
 from .records import DocumentRecord
 from .resources import resource_dir
+from .validate import load_ontology
 
 ProgressCallback = Callable[[Path], None]
 
@@ -54,14 +55,6 @@ class BuildOptions:
 def example_reports() -> Path:
     """The folder of example reports shipped with kfor-kg."""
     return resource_dir("examples/reports")
-
-
-def ontology_graph() -> Graph:
-    """All ontology files, parsed into one graph."""
-    g = Graph()
-    for path in sorted(resource_dir("ontology").glob("*.ttl")):
-        g.parse(path, format="turtle")
-    return g
 
 
 def read_documents(paths: Iterable[Path], *, fail_fast: bool = False,
@@ -101,7 +94,7 @@ def build_dataset(records: Sequence[DocumentRecord], options: BuildOptions = Bui
     if options.entities and records:
         add_entities_and_events(ds, records, minter, options)
     ontology = ds.graph(minter.iri("graph/ontology"))
-    for triple in ontology_graph():
+    for triple in load_ontology():
         ontology.add(triple)
     return ds
 

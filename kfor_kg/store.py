@@ -55,15 +55,15 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from . import export
+from .validate import load_ontology
 from .wikidata import retry_after_seconds
 from .errors import ConfigError, IngestError, StoreError
 from .namespaces import DEFAULT_BASE, KFOR
-from .resources import resource_dir
 
 __all__ = [
     "SERVER_PRESETS", "DEFAULT_BATCH_SIZE", "Target", "RetryPolicy", "StoreRequestError",
     "SplitDataset", "DocumentOutcome", "LoadReport", "UnloadReport",
-    "password_from_env", "read_graph", "split_dataset", "ontology_graph", "document_iri",
+    "password_from_env", "read_graph", "split_dataset", "document_iri",
     "document_key", "load", "load_dataset", "unload", "stored_documents", "stored_graphs",
     "fetch_graph",
 ]
@@ -541,23 +541,6 @@ def _check_terms(triples: Iterable[Triple]) -> None:
                           f"every reload")
 
 
-def ontology_graph() -> Graph:
-    """The shipped ontology: every ontology/*.ttl in one graph (empty if there are none).
-
-    Raises:
-        ConfigError: the ontology folder is missing from the installation.
-        IngestError: a file is not valid Turtle.
-    """
-    graph = Graph(bind_namespaces="none")
-    for path in sorted(resource_dir("ontology").glob("*.ttl")):
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib's parsers raise many unrelated exception types
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            raise IngestError(f"{path} is not valid Turtle: {reason}") from exc
-    return graph
-
-
 def document_iri(reference: str, base: str = DEFAULT_BASE) -> URIRef:
     """The document IRI for a key (``S-2007-652``), a symbol (``S/2007/652``) or an IRI.
 
@@ -813,7 +796,7 @@ def load_dataset(data: Graph, target: Target, *, ontology: bool = True,
     if batch_size < 1:
         raise ConfigError(f"batch size must be at least 1, not {batch_size}")
     split = split_dataset(data)
-    onto = (split.ontology | set(ontology_graph())) if ontology else set()
+    onto = (split.ontology | set(load_ontology())) if ontology else set()
     return _Loader(split, onto, target, replace_shared, batch_size, retry, on_document).run(verify)
 
 

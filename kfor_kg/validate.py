@@ -22,7 +22,6 @@ from itertools import groupby
 from pathlib import Path
 from typing import cast
 
-import pyshacl
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SH
@@ -75,6 +74,8 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
         ShapeLoadError: the shipped shapes or ontology are missing or unreadable, or
             pySHACL rejects the shapes.
     """
+    import pyshacl  # imported here: it costs 0.3 s and only validation needs it
+
     shapes_graph = load_shapes() if shapes is None else shapes
     ontology_graph = load_ontology() if ontology is None else ontology
     # One plain graph with the union of all named graphs plus the ontology:

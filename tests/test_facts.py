@@ -139,9 +139,12 @@ def test_parse_number(text: str, expected: int | None) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_parsers_never_crash_on_odd_text(text: str) -> None:
-    facts.parse_date(text)
-    facts.parse_number(text)
-    facts.parse_office(text)
+    date = facts.parse_date(text)
+    assert date is None or (isinstance(date, dt.date) and str(date.year) in text)
+    number = facts.parse_number(text)
+    assert number is None or number >= 0
+    office = facts.parse_office(text)
+    assert office is None or isinstance(office, Office)
 
 
 @settings(max_examples=100, deadline=None)

@@ -28,6 +28,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kfor_kg import export, store
+from kfor_kg.validate import load_ontology
 from kfor_kg.cli import STORE_SERVERS, cli
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.namespaces import DEFAULT_BASE, KFOR, SEM
@@ -90,7 +91,7 @@ def expected_quads(data: Graph, ontology: bool = True) -> set[Quad]:
         put(graph, f"{doc}/graph")
     put(split.shared, SHARED)
     if ontology:
-        put(split.ontology | set(store.ontology_graph()), ONTOLOGY)
+        put(split.ontology | set(load_ontology()), ONTOLOGY)
     solutions = local.query(ALL_QUADS)
     assert isinstance(solutions, ox.QuerySolutions)
     return {(row["s"], row["p"], row["o"], row["g"]) for row in solutions}

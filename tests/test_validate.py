@@ -124,7 +124,7 @@ def test_warnings_alone_conform(sample: Dataset, shapes: Graph, ontology: Graph)
 
 
 def test_plain_graph_and_document_found_by_link_or_iri(shapes: Graph) -> None:
-    data = Graph().parse(data=f"""
+    data = Graph().parse(data="""
         @prefix kfor: <https://w3id.org/kfor-kg/ontology#> .
         @prefix dcterms: <http://purl.org/dc/terms/> .
         <https://example.org/kg/doc/A> a kfor:Document ; kfor:sourceFile "a.txt" .
