@@ -37,9 +37,9 @@ from typing import Any
 
 from rdflib import Graph
 
-from .aliases import match_key
-from .errors import ConfigError, QueryError
-from .namespaces import KFOR
+from kfor_kg.lexicon.gazetteer import match_key
+from kfor_kg.errors import ConfigError, QueryError
+from kfor_kg.rdf.vocab import KFOR
 
 __all__ = ["ENTITY_TYPES", "EVENT", "Score", "EvaluationReport", "GoldDocument", "load_gold",
            "evaluate", "format_table", "below_thresholds", "load_thresholds"]
@@ -170,7 +170,7 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
 
 
 def _rows(name: str, graph: Graph) -> list[dict[str, str]]:
-    from . import query
+    from kfor_kg.stores import query
 
     result = query.run(name, data=graph)
     return [dict(zip(result.columns, row)) for row in result.rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ConfigError
+from kfor_kg.errors import ConfigError
 
 _PACKAGE = Path(__file__).resolve().parent
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from kfor_kg.pipeline import BuildOptions, BuildResult, build, example_reports
+from kfor_kg.build import BuildOptions, BuildResult, build, example_reports
 
 GOLD = Path(__file__).parent / "gold"
 EXCERPTS = Path(__file__).parent / "data" / "excerpts"

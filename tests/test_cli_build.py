@@ -121,7 +121,7 @@ def test_full_builds_in_separate_processes_are_byte_identical(tmp_path: Path) ->
     for seed in ("1", "4242"):
         out = tmp_path / f"kfor-{seed}.ttl"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "kfor_kg.cli", "build", "-q", "--no-validate", "-o", str(out)],
+        subprocess.run([sys.executable, "-m", "kfor_kg", "build", "-q", "--no-validate", "-o", str(out)],
                        check=True, env=env, cwd=tmp_path)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and b"kfor:refersTo" in outputs[0]

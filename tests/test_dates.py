@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kfor_kg.dates import DateValue, find_dates, month_number, parse, resolve, resolve_day_month
+from kfor_kg.lexicon.dates import DateValue, find_dates, month_number, parse, resolve, resolve_day_month
 
 Q4_2020 = (dt.date(2020, 10, 1), dt.date(2020, 12, 31))
 SEPT_2007 = (dt.date(2007, 9, 1), dt.date(2007, 9, 30))
@@ -186,6 +186,6 @@ def test_partial_dates_land_inside_a_period_shorter_than_a_year(period: tuple[dt
 def test_docstring_examples() -> None:
     import doctest
 
-    import kfor_kg.dates
+    import kfor_kg.lexicon.dates
 
-    assert doctest.testmod(kfor_kg.dates).failed == 0
+    assert doctest.testmod(kfor_kg.lexicon.dates).failed == 0

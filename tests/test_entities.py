@@ -12,14 +12,15 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Literal, URIRef
 from seed_build import GOLD, excerpts, seeds
 
-from kfor_kg import query, validate
-from kfor_kg.aliases import match_key
-from kfor_kg.entities import EntityLayer, add_entity_layer, annotate, mentions_in
-from kfor_kg.ingest import SourceText, clean
-from kfor_kg.namespaces import KFOR, ORG, RDF, SKOS, Minter
-from kfor_kg.nlp import load_pipeline
-from kfor_kg.pipeline import BuildResult
-from kfor_kg.records import DocumentRecord
+from kfor_kg.stores import query
+from kfor_kg.rdf import validate
+from kfor_kg.lexicon.gazetteer import match_key
+from kfor_kg.nlp.entities import EntityLayer, add_entity_layer, annotate, mentions_in
+from kfor_kg.text.ingest import SourceText, clean
+from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS, Minter
+from kfor_kg.nlp.pipeline import load_pipeline
+from kfor_kg.build import BuildResult
+from kfor_kg.extract.records import DocumentRecord
 
 ID = "https://w3id.org/kfor-kg/id/"
 

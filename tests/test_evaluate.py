@@ -13,8 +13,8 @@ from seed_build import GOLD, seeds
 from kfor_kg import evaluate
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError
-from kfor_kg.export import write
-from kfor_kg.namespaces import KFOR, OA, RDF, SKOS
+from kfor_kg.rdf.export import write
+from kfor_kg.rdf.vocab import KFOR, OA, RDF, SKOS
 
 ID = "https://w3id.org/kfor-kg/id/"
 

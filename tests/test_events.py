@@ -16,17 +16,17 @@ from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from kfor_kg import query
-from kfor_kg.entities import EntityLayer, add_entity_layer, annotate
-from kfor_kg.events import EventRecord, add_events, event_rules, extract_events
-from kfor_kg.facts import extract
-from kfor_kg.graph import new_dataset
-from kfor_kg.ingest import SourceText, clean, load
-from kfor_kg.namespaces import KFOR, OA, SEM, Minter
-from kfor_kg.nlp import load_pipeline
-from kfor_kg.pipeline import build_dataset
-from kfor_kg.records import DocumentRecord, Evidence, Period, Report
-from kfor_kg.validate import load_ontology, validate
+from kfor_kg.stores import query
+from kfor_kg.nlp.entities import EntityLayer, add_entity_layer, annotate
+from kfor_kg.nlp.events import EventRecord, add_events, event_rules, extract_events
+from kfor_kg.extract.facts import extract
+from kfor_kg.rdf.graph import new_dataset
+from kfor_kg.text.ingest import SourceText, clean, load
+from kfor_kg.rdf.vocab import KFOR, OA, SEM, Minter
+from kfor_kg.nlp.pipeline import load_pipeline
+from kfor_kg.build import build_dataset
+from kfor_kg.extract.records import DocumentRecord, Evidence, Period, Report
+from kfor_kg.rdf.validate import load_ontology, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt"))
@@ -441,6 +441,6 @@ def test_every_trigger_names_a_known_type() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import kfor_kg.events
+    import kfor_kg.nlp.events
 
-    assert doctest.testmod(kfor_kg.events).failed == 0
+    assert doctest.testmod(kfor_kg.nlp.events).failed == 0

@@ -1,4 +1,4 @@
-"""Tests for kfor_kg.export: formats, determinism, atomic writes, reading back."""
+"""Tests for kfor_kg.rdf.export: formats, determinism, atomic writes, reading back."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kfor_kg import export
+from kfor_kg.rdf import export
 from kfor_kg.errors import ConfigError, IngestError
-from kfor_kg.namespaces import DEFAULT_BASE, KFOR
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 
 DATA = Path(__file__).parent / "data" / "io"
 SAMPLE = DATA / "sample.trig"
@@ -171,7 +171,7 @@ def test_insertion_order_does_not_matter(sample: Dataset, fmt: str) -> None:
 _DIGEST_SCRIPT = """
 import hashlib, random, sys
 from rdflib import BNode, Dataset, Literal, URIRef
-from kfor_kg import export
+from kfor_kg.rdf import export
 ds = export.read(sys.argv[1])
 # blank nodes too: their labels are random in every process
 b1, b2 = BNode(), BNode()

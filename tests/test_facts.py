@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kfor_kg import facts, ingest
+from kfor_kg.extract import facts
+from kfor_kg.text import ingest
 from kfor_kg.errors import ExtractionError
-from kfor_kg.ingest import SourceText
-from kfor_kg.records import Office
+from kfor_kg.text.ingest import SourceText
+from kfor_kg.extract.records import Office
 
 EXCERPTS = Path(__file__).resolve().parent / "data" / "excerpts"
 UN_SG = Office("Secretary-General", "united-nations")

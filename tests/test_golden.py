@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kfor_kg import facts, ingest
+from kfor_kg.extract import facts
+from kfor_kg.text import ingest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
 GOLDEN = Path(__file__).resolve().parent / "golden"

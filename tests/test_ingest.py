@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kfor_kg.errors import IngestError
-from kfor_kg.ingest import SourceText, clean, load, read_source
+from kfor_kg.text.ingest import SourceText, clean, load, read_source
 
 
 def cleaned(text: str) -> str:

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from kfor_kg import export
+from kfor_kg.rdf import export
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, LinkError
-from kfor_kg.link import (
+from kfor_kg.linking.link import (
     LinkOptions,
     TypeRule,
     link_file,
@@ -41,8 +41,8 @@ from kfor_kg.link import (
     reconcile_query,
     sparql_literal,
 )
-from kfor_kg.namespaces import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
-from kfor_kg.wikidata import SparqlClient, retry_after_seconds, user_agent
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
+from kfor_kg.linking.wikidata import SparqlClient, retry_after_seconds, user_agent
 
 from servers import OxigraphServer, free_port
 
@@ -557,7 +557,7 @@ SEED_ACTORS = {"person/antonio-guterres": "Q311440", "person/ban-ki-moon": "Q125
 
 
 def test_seed_actors_with_verified_ids_are_linked_offline(tmp_path: Path, dead_proxy: Proxy) -> None:
-    from kfor_kg import pipeline
+    from kfor_kg import build as pipeline
 
     data = pipeline.build().dataset  # the bundled examples are the five seed reports
     report = link_graph(data, options(tmp_path, dead_proxy.url, offline=True))
@@ -572,7 +572,7 @@ def test_seed_actors_with_verified_ids_are_linked_offline(tmp_path: Path, dead_p
 
 @pytest.mark.server
 def test_entities_query_shows_the_links(tmp_path: Path, proxy: Proxy) -> None:
-    from kfor_kg import query
+    from kfor_kg.stores import query
 
     data = export.read(GRAPH)
     link_graph(data, options(tmp_path, proxy.url))

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from kfor_kg import nlp as knlp
+from kfor_kg.nlp import pipeline as knlp
 from kfor_kg.errors import ConfigError
-from kfor_kg.ingest import SourceText, clean
-from kfor_kg.nlp import acronym_pairs, entity_type, load_pipeline, resolution_of
+from kfor_kg.text.ingest import SourceText, clean
+from kfor_kg.nlp.pipeline import acronym_pairs, entity_type, load_pipeline, resolution_of
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for kfor_kg.query: headers, typed parameters, local and remote runs, output formats."""
+"""Tests for kfor_kg.stores.query: headers, typed parameters, local and remote runs, output formats."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kfor_kg import export, query
+from kfor_kg.rdf import export
+from kfor_kg.stores import query
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, QueryError, StoreError
-from kfor_kg.namespaces import DEFAULT_BASE, KFOR
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 from servers import OxigraphServer, free_port
 
 DATA = Path(__file__).parent / "data" / "io"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Dataset
 
-from kfor_kg import query
-from kfor_kg.pipeline import BuildOptions, build
+from kfor_kg.stores import query
+from kfor_kg.build import BuildOptions, build
 
 ID = "https://w3id.org/kfor-kg/id/doc/"
 COLUMNS = {

@@ -1,4 +1,4 @@
-"""kfor_kg.store against a real Oxigraph server (issue 4): load, reload, unload, failures.
+"""kfor_kg.stores.triplestore against a real Oxigraph server (issue 4): load, reload, unload, failures.
 
 Server tests start `oxigraph serve` on a free 127.0.0.1 port (tests/servers.py);
 fault tests put a small HTTP proxy (below) between the client and the server to
@@ -27,13 +27,14 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kfor_kg import export, store
-from kfor_kg.validate import load_ontology
+from kfor_kg.rdf import export
+from kfor_kg.stores import triplestore as store
+from kfor_kg.rdf.validate import load_ontology
 from kfor_kg.cli import STORE_SERVERS, cli
 from kfor_kg.errors import ConfigError, IngestError
-from kfor_kg.namespaces import DEFAULT_BASE, KFOR, SEM
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, SEM
 from kfor_kg.resources import resource_dir
-from kfor_kg.store import RetryPolicy, Target
+from kfor_kg.stores.triplestore import RetryPolicy, Target
 from servers import OxigraphServer, free_port
 
 FIXTURE = Path(__file__).parent / "data" / "store" / "three-docs.trig"
@@ -83,7 +84,7 @@ def expected_quads(data: Graph, ontology: bool = True) -> set[Quad]:
         graph = Graph()
         for triple in triples:
             graph.add(triple)
-        if len(graph):  # serialized by rdflib, independently of kfor_kg.store
+        if len(graph):  # serialized by rdflib, independently of kfor_kg.stores.triplestore
             local.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
                        to_graph=ox.NamedNode(name))
 
@@ -783,7 +784,7 @@ def test_command_usage_errors() -> None:
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example reports, built as `kfor-kg build -o seeds.trig` would."""
-    from kfor_kg import pipeline
+    from kfor_kg import build as pipeline
 
     result = pipeline.build()
     assert not result.errors
@@ -805,7 +806,7 @@ def example_params(spec: Any) -> dict[str, str]:
 @pytest.mark.parametrize("union", [True, False], ids=["union-default-graph", "named-graphs"])
 def test_seeds_load_and_answer_every_shipped_query_as_the_file_does(
         tmp_path: Path, seeds: Path, union: bool) -> None:
-    query = pytest.importorskip("kfor_kg.query")
+    query = pytest.importorskip("kfor_kg.stores.query")
     with OxigraphServer(tmp_path / "db", union_default_graph=union) as server:
         target = graph_store(server)
         report = store.load([seeds], target)
@@ -836,7 +837,7 @@ def test_seeds_load_and_answer_every_shipped_query_as_the_file_does(
 
 
 def _cell(term: Any) -> str:
-    from kfor_kg.query import cell_text
+    from kfor_kg.stores.query import cell_text
 
     if term is None:
         return ""

@@ -1,4 +1,4 @@
-"""Tests for kfor_kg.validate: pySHACL results attributed to documents, and the report."""
+"""Tests for kfor_kg.rdf.validate: pySHACL results attributed to documents, and the report."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from kfor_kg import export
-from kfor_kg import validate as validation
+from kfor_kg.rdf import export
+from kfor_kg.rdf import validate as validation
 from kfor_kg.errors import ConfigError, ShapeLoadError
-from kfor_kg.namespaces import DEFAULT_BASE, KFOR, OA
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OA
 from kfor_kg.resources import resource_dir
 
 DATA = Path(__file__).parent / "data" / "io"

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import facts, ingest
-from .errors import ExtractionError, KforError
-from .graph import add_document, new_dataset
-from .namespaces import DEFAULT_BASE, Minter
-from .records import DocumentRecord
-from .resources import resource_dir
-from .validate import load_ontology
+from kfor_kg.extract import facts
+from kfor_kg.text import ingest
+from kfor_kg.errors import ExtractionError, KforError
+from kfor_kg.rdf.graph import add_document, new_dataset
+from kfor_kg.rdf.vocab import DEFAULT_BASE, Minter
+from kfor_kg.extract.records import DocumentRecord
+from kfor_kg.resources import resource_dir
+from kfor_kg.rdf.validate import load_ontology
 
 ProgressCallback = Callable[[Path], None]
 
@@ -103,9 +104,9 @@ def add_entities_and_events(ds: Dataset, records: Sequence[DocumentRecord], mint
                             options: BuildOptions) -> None:
     """The NER layer (people, organizations, places, resolutions) and the events."""
     # Imported here: spaCy costs seconds to import, and --no-entities needs none of it.
-    from .entities import add_entity_layer, annotate
-    from .events import add_events, extract_events
-    from .nlp import load_pipeline
+    from kfor_kg.nlp.entities import add_entity_layer, annotate
+    from kfor_kg.nlp.events import add_events, extract_events
+    from kfor_kg.nlp.pipeline import load_pipeline
 
     layer = annotate(records, load_pipeline(options.model), n_process=options.n_process)
     add_entity_layer(ds, layer, records, minter)

@@ -54,11 +54,11 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from . import export
-from .validate import load_ontology
-from .wikidata import retry_after_seconds
-from .errors import ConfigError, IngestError, StoreError
-from .namespaces import DEFAULT_BASE, KFOR
+from kfor_kg.rdf import export
+from kfor_kg.rdf.validate import load_ontology
+from kfor_kg.linking.wikidata import retry_after_seconds
+from kfor_kg.errors import ConfigError, IngestError, StoreError
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 
 __all__ = [
     "SERVER_PRESETS", "DEFAULT_BATCH_SIZE", "Target", "RetryPolicy", "StoreRequestError",

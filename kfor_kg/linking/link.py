@@ -34,11 +34,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from . import export
-from .errors import ConfigError
-from .namespaces import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
-from .resources import data_file
-from .wikidata import DEFAULT_ENDPOINT, PROJECT_URL, Bindings, SparqlClient, default_cache_dir
+from kfor_kg.rdf import export
+from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
+from kfor_kg.resources import data_file
+from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, PROJECT_URL, Bindings, SparqlClient, default_cache_dir
 
 __all__ = ["LinkOptions", "LinkReport", "Link", "Candidate", "ReviewItem", "Unmatched",
            "Alignment", "TypeRule", "link_graph", "link_file", "load_alignments",
@@ -850,7 +850,7 @@ def link_file(graph: Path, output: Path | None = None, options: LinkOptions | No
               client: SparqlClient | None = None) -> LinkReport:
     """Read `graph`, link it, write `output` (default: `graph` itself) atomically.
 
-    The format follows each file's extension (kfor_kg.export); named graphs survive
+    The format follows each file's extension (kfor_kg.rdf.export); named graphs survive
     in TriG and N-Quads.
 
     Raises:

@@ -27,9 +27,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
 
-from .errors import ConfigError, ShapeLoadError
-from .namespaces import DEFAULT_BASE, KFOR, PREFIXES
-from .resources import resource_dir
+from kfor_kg.errors import ConfigError, ShapeLoadError
+from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, PREFIXES
+from kfor_kg.resources import resource_dir
 
 __all__ = ["ViolationResult", "ValidationOutcome", "validate", "load_shapes", "load_ontology",
            "format_report"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import IngestError
-from .resources import data_file
+from kfor_kg.errors import IngestError
+from kfor_kg.resources import data_file
 
 # A piece of a rewrite: a (start, end) range of the current text to keep, or
 # (string, start, end) to insert `string` standing for current[start:end].

@@ -11,11 +11,11 @@ import datetime as dt
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from .aliases import alias_table
-from .namespaces import (
+from kfor_kg.lexicon.gazetteer import alias_table
+from kfor_kg.rdf.vocab import (
     DCTERMS, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, UNDO, XSD, Minter,
 )
-from .records import DocumentRecord, Evidence, Letter, Office, Signatory
+from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Signatory
 
 QUOTE_CONTEXT = 32
 

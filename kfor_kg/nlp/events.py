@@ -47,14 +47,14 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .aliases import alias_table
-from .dates import DateMention, DateValue, find_dates, resolve
-from .entities import EntityLayer, mentions_in
-from .errors import ConfigError
-from .graph import add_span, document_graph, shared_graph
-from .namespaces import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter
-from .records import DocumentRecord, Evidence
-from .resources import data_file
+from kfor_kg.lexicon.gazetteer import alias_table
+from kfor_kg.lexicon.dates import DateMention, DateValue, find_dates, resolve
+from kfor_kg.nlp.entities import EntityLayer, mentions_in
+from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.graph import add_span, document_graph, shared_graph
+from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter
+from kfor_kg.extract.records import DocumentRecord, Evidence
+from kfor_kg.resources import data_file
 
 __all__ = ["EntityRef", "EventRecord", "EventRules", "event_rules", "extract_events", "add_events",
            "event_iri", "parser_pipeline"]
@@ -206,7 +206,7 @@ def parser_pipeline(model: str | None = None) -> Language:
     """
     import spacy
 
-    from . import nlp as kfor_nlp   # registers the kfor_sentences component
+    from kfor_kg.nlp import pipeline as kfor_nlp   # registers the kfor_sentences component
 
     name = kfor_nlp.resolve_model(model)
     try:
@@ -326,7 +326,7 @@ def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None
     (`entities.annotate`); without it, people, organizations and places come
     from the entities of `docs`, else of the entity pipeline run here.
 
-    >>> from kfor_kg.ingest import clean, SourceText
+    >>> from kfor_kg.text.ingest import clean, SourceText
     >>> from pathlib import Path
     >>> text = "On 4 November 2020, the police arrested Jakup Krasniqi in Pristina."
     >>> record = DocumentRecord("x", clean(SourceText(Path("x.txt"), text, "")))
@@ -343,7 +343,7 @@ def extract_events(records: Sequence[DocumentRecord], docs: Sequence[Doc] | None
         if docs is not None:
             entity_docs = [d if d.text == r.clean.text else None for d, r in zip(docs, records)]
         else:
-            from .nlp import load_pipeline
+            from kfor_kg.nlp.pipeline import load_pipeline
 
             entity_docs = list(load_pipeline(model).pipe((r.clean.text for r in records), batch_size=batch_size,
                                                     n_process=n_process))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .ingest import CleanText
-from .structure import Structure
+from kfor_kg.text.ingest import CleanText
+from kfor_kg.text.structure import Structure
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from .aliases import alias_table, match_key
-from .errors import ConfigError
-from .resources import data_file
+from kfor_kg.lexicon.gazetteer import alias_table, match_key
+from kfor_kg.errors import ConfigError
+from kfor_kg.resources import data_file
 
 __all__ = [
     "DEFAULT_MODELS", "EntityRules", "KnownName", "Role", "acronym_pairs", "entity_rules",

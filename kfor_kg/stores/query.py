@@ -46,10 +46,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
-from . import __version__
-from .errors import ConfigError, QueryError, StoreError
-from .namespaces import DEFAULT_BASE, PREFIXES
-from .resources import resource_dir
+from kfor_kg import __version__
+from kfor_kg.errors import ConfigError, QueryError, StoreError
+from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
+from kfor_kg.resources import resource_dir
 
 __all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES", "USER_AGENT",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
@@ -396,7 +396,7 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     if endpoint is not None:
         return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs)
     if not isinstance(data, Graph):
-        from .export import read
+        from kfor_kg.rdf.export import read
 
         data = read(cast(Path, data))
     return run_local(spec, data, bindings)

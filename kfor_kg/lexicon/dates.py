@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 from functools import lru_cache
 
-from .resources import data_file
+from kfor_kg.resources import data_file
 
 __all__ = ["DateValue", "DateMention", "find_dates", "resolve", "parse", "resolve_day_month",
            "month_number"]

@@ -13,9 +13,10 @@ from typing import Any
 
 import click
 
-from . import __version__, ingest
-from .errors import KforError
-from .namespaces import DEFAULT_BASE
+from kfor_kg import __version__
+from kfor_kg.text import ingest
+from kfor_kg.errors import KforError
+from kfor_kg.rdf.vocab import DEFAULT_BASE
 
 
 def fail(error: KforError) -> None:
@@ -65,7 +66,7 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
 
         kfor-kg link kfor.trig --offline
     """
-    from . import link
+    from kfor_kg.linking import link
 
     target = output or graph
     options = link.LinkOptions(
@@ -80,7 +81,7 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
         click.echo(f"Wrote {target}: {report.summary()}.", err=True)
 
 
-# --- load / unload: SPARQL 1.1 triplestores (kfor_kg.store) ------------------
+# --- load / unload: SPARQL 1.1 triplestores (kfor_kg.stores.triplestore) ------------------
 
 STORE_SERVERS = ("oxigraph", "fuseki", "graphdb", "virtuoso", "blazegraph")  # store.SERVER_PRESETS
 
@@ -125,7 +126,7 @@ def store_target(endpoint: str | None, update_endpoint: str | None, graph_store:
         click.UsageError: no endpoint, or a user without a password variable.
         ConfigError: the password variable is unset, or a URL is not http(s).
     """
-    from . import store
+    from kfor_kg.stores import triplestore as store
 
     if user is not None and password_env is None:
         raise click.UsageError("--user needs --password-env VAR (the variable holding the password)")
@@ -155,8 +156,8 @@ def echo_load_report(report: Any, replace_shared: bool = False) -> None:
 
     Exits 3 (after printing) unless every document was stored.
     """
-    from . import store
-    from .errors import StoreError
+    from kfor_kg.stores import triplestore as store
+    from kfor_kg.errors import StoreError
 
     by_error: dict[str, list[str]] = {}
     for doc, error in report.failed.items():
@@ -199,7 +200,7 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
 
         kfor-kg load kfor.trig --server oxigraph http://127.0.0.1:7878
     """
-    from . import store
+    from kfor_kg.stores import triplestore as store
 
     try:
         report = store.load(graph, store_target(**target), ontology=not no_ontology,
@@ -227,8 +228,8 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
 
         kfor-kg unload S/2007/652 --server oxigraph http://127.0.0.1:7878
     """
-    from . import store
-    from .errors import StoreError
+    from kfor_kg.stores import triplestore as store
+    from kfor_kg.errors import StoreError
 
     try:
         report = store.unload(store_target(**target), documents, base=base,
@@ -253,7 +254,7 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
         sys.exit(StoreError.exit_code)
 
 
-# --- validate / query / queries: generic I/O (kfor_kg.validate, kfor_kg.query) -----
+# --- validate / query / queries: generic I/O (kfor_kg.rdf.validate, kfor_kg.stores.query) -----
 
 @cli.command("validate")
 @click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
@@ -269,7 +270,8 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
 
         kfor-kg validate kfor.trig
     """
-    from . import export, validate
+    from kfor_kg.rdf import export
+    from kfor_kg.rdf import validate
 
     try:
         outcome = validate.validate(export.read(graph, fmt))
@@ -322,8 +324,8 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
 
         kfor-kg query signed_in_year --param year=2017 --format csv
     """
-    from . import query
-    from .errors import ConfigError
+    from kfor_kg.stores import query
+    from kfor_kg.errors import ConfigError
 
     if data is not None and endpoint is not None:
         raise click.UsageError("give --data or --endpoint, not both")
@@ -336,7 +338,7 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
     try:
         graphs = None
         if endpoint is not None and not union:
-            from . import store
+            from kfor_kg.stores import triplestore as store
 
             graphs = store.stored_graphs(store.Target(endpoint, timeout=timeout), base=base)
         result = query.run(name_or_file, data=data, endpoint=endpoint, params=params,
@@ -355,7 +357,7 @@ def queries_cli() -> None:
 
         kfor-kg queries
     """
-    from . import query
+    from kfor_kg.stores import query
 
     try:
         shipped = query.shipped_queries()
@@ -408,7 +410,8 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
 
         kfor-kg build reports/ --link --server oxigraph http://127.0.0.1:7878
     """
-    from . import export, pipeline
+    from kfor_kg.rdf import export
+    from kfor_kg import build as pipeline
 
     try:
         fmt = export.format_for_path(output, fmt)
@@ -428,7 +431,7 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
     for error in result.errors:
         click.echo(f"Error: {error.message}", err=True)
     if link_wikidata:
-        from . import link
+        from kfor_kg.linking import link
 
         review = output.with_name(f"{output.stem}.wikidata-review.csv")
         try:
@@ -439,7 +442,7 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         if not quiet:
             click.echo(f"Linked to Wikidata: {report.summary()}.", err=True)
     if not no_validate:
-        from . import validate
+        from kfor_kg.rdf import validate
 
         outcome = validate.validate(result.dataset)
         if not outcome.conforms:
@@ -456,7 +459,7 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         click.echo(f"Wrote {output}: {result.documents} documents, {triples} triples"
                    f"{'' if no_validate else ', valid'}.", err=True)
     if target["endpoint"] or target["server"]:
-        from . import store
+        from kfor_kg.stores import triplestore as store
 
         try:
             loaded = store.load_dataset(result.dataset, store_target(**target),
@@ -488,8 +491,9 @@ def evaluate_cli(gold_dir: Path, data: Path, show_errors: bool, thresholds: Path
         kfor-kg build examples/reports -o kfor.ttl
         kfor-kg evaluate tests/gold --data kfor.ttl --errors
     """
-    from . import evaluate, export
-    from .errors import ConfigError
+    from kfor_kg import evaluate
+    from kfor_kg.rdf import export
+    from kfor_kg.errors import ConfigError
 
     if not data.exists():
         fail(ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE"))

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .aliases import alias_table
-from .errors import ExtractionError
-from .ingest import CleanText
-from .namespaces import slug
-from .records import (
+from kfor_kg.lexicon.gazetteer import alias_table
+from kfor_kg.errors import ExtractionError
+from kfor_kg.text.ingest import CleanText
+from kfor_kg.rdf.vocab import slug
+from kfor_kg.extract.records import (
     DocumentRecord,
     Evidence,
     IncidentCount,
@@ -29,8 +29,8 @@ from .records import (
     Signatory,
     TroopStrength,
 )
-from .resources import data_file
-from .structure import Part, Structure, split
+from kfor_kg.resources import data_file
+from kfor_kg.text.structure import Part, Structure, split
 
 
 @dataclass(frozen=True)

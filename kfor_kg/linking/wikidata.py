@@ -13,7 +13,7 @@ It follows the Wikimedia policies summarised in docs/linking.md:
 - `offline=True` answers from the cache only and never opens a connection.
 
 `select()` is the cached query; `cached()`, `fetch()` and `store()` let a caller
-send one batched query and cache its answer per name (see kfor_kg.link).
+send one batched query and cache its answer per name (see kfor_kg.linking.link).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from . import __version__
-from .errors import ConfigError, LinkError
+from kfor_kg import __version__
+from kfor_kg.errors import ConfigError, LinkError
 
 __all__ = ["DEFAULT_ENDPOINT", "PROJECT_URL", "Bindings", "ClientStats", "SparqlClient",
            "default_cache_dir", "user_agent", "retry_after_seconds"]

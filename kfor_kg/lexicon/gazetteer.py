@@ -11,9 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import ConfigError
-from .namespaces import slug
-from .resources import data_file
+from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.vocab import slug
+from kfor_kg.resources import data_file
 
 _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
 TYPES = ("Person", "Organization", "Place", "Resolution")

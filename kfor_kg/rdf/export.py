@@ -26,8 +26,8 @@ from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import IdentifiedNode, Node
 
-from .errors import ConfigError, IngestError
-from .namespaces import DEFAULT_BASE, PREFIXES
+from kfor_kg.errors import ConfigError, IngestError
+from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 
 __all__ = ["FORMATS", "format_for_path", "serialize", "write", "read"]
 
@@ -71,7 +71,7 @@ def serialize(data: Graph | Dataset, fmt: str, base: str | None = None) -> bytes
 
     A plain Graph is treated as a dataset holding only a default graph. `base`
     is bound to the `id:` prefix; by default the data's own `id:` binding or
-    kfor_kg.namespaces.DEFAULT_BASE.
+    kfor_kg.rdf.vocab.DEFAULT_BASE.
 
     >>> g = Graph()
     >>> _ = g.add((URIRef(DEFAULT_BASE + "doc/S-2007-652"), PREFIXES["dcterms"].identifier,

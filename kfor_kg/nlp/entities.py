@@ -1,6 +1,6 @@
 """Entity mentions → canonical entities → RDF.
 
-`annotate` runs the spaCy pipeline (kfor_kg.nlp) over every document at once
+`annotate` runs the spaCy pipeline (kfor_kg.nlp.pipeline) over every document at once
 and turns what it finds into one canonical thing per real-world person,
 organization, place and resolution across all documents:
 
@@ -36,11 +36,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .aliases import alias_table, match_key
-from .graph import add_span
-from .namespaces import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
-from .nlp import Role, acronym_pairs, entity_rules, entity_type, fold, roles
-from .records import DocumentRecord, Evidence
+from kfor_kg.lexicon.gazetteer import alias_table, match_key
+from kfor_kg.rdf.graph import add_span
+from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
+from kfor_kg.nlp.pipeline import Role, acronym_pairs, entity_rules, entity_type, fold, roles
+from kfor_kg.extract.records import DocumentRecord, Evidence
 
 __all__ = [
     "Entity", "EntityLayer", "Mention", "PostHolding", "Role", "add_entity_layer", "annotate",

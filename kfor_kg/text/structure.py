@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .ingest import CleanText
+from kfor_kg.text.ingest import CleanText
 
 _SIGNED = re.compile(r"^\(Signed\)")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s")

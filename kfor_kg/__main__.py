@@ -1,0 +1,5 @@
+"""`python -m kfor_kg`: the same as the `kfor-kg` command."""
+
+from kfor_kg.cli import main
+
+main()

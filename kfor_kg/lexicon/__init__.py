@@ -1,0 +1,1 @@
+"""Shipped knowledge used by every reader: the gazetteer, offices and roles, the date grammar."""

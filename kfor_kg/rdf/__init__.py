@@ -1,0 +1,1 @@
+"""Vocabulary, IRIs, the graph of one document, validation and serialization."""

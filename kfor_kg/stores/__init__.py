@@ -1,0 +1,1 @@
+"""Queries and triplestores: local SPARQL, HTTP endpoints, load and unload."""
