@@ -17,7 +17,8 @@ from kfor_kg.extract import facts
 from kfor_kg.text import ingest
 from kfor_kg.errors import ExtractionError, KforError
 from kfor_kg.rdf.graph import add_document, new_dataset
-from kfor_kg.rdf.vocab import DEFAULT_BASE, Minter
+from kfor_kg.rdf.vocab import DEFAULT_BASE
+from kfor_kg.rdf.iris import Minter
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.resources import resource_dir
 from kfor_kg.rdf.validate import load_ontology

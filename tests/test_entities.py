@@ -17,7 +17,8 @@ from kfor_kg.rdf import validate
 from kfor_kg.lexicon.gazetteer import match_key
 from kfor_kg.nlp.entities import EntityLayer, add_entity_layer, annotate, mentions_in
 from kfor_kg.text.ingest import SourceText, clean
-from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS, Minter
+from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS
+from kfor_kg.rdf.iris import Minter
 from kfor_kg.nlp.pipeline import load_pipeline
 from kfor_kg.build import BuildResult
 from kfor_kg.extract.records import DocumentRecord

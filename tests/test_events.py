@@ -22,7 +22,8 @@ from kfor_kg.nlp.events import EventRecord, add_events, event_rules, extract_eve
 from kfor_kg.extract.facts import extract
 from kfor_kg.rdf.graph import new_dataset
 from kfor_kg.text.ingest import SourceText, clean, load
-from kfor_kg.rdf.vocab import KFOR, OA, SEM, Minter
+from kfor_kg.rdf.vocab import KFOR, OA, SEM
+from kfor_kg.rdf.iris import Minter
 from kfor_kg.nlp.pipeline import load_pipeline
 from kfor_kg.build import build_dataset
 from kfor_kg.extract.records import DocumentRecord, Evidence, Period, Report

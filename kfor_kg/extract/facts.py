@@ -17,7 +17,7 @@ from functools import lru_cache
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.errors import ExtractionError
 from kfor_kg.text.ingest import CleanText
-from kfor_kg.rdf.vocab import slug
+from kfor_kg.rdf.iris import slug
 from kfor_kg.extract.records import (
     DocumentRecord,
     Evidence,

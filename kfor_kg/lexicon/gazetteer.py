@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kfor_kg.errors import ConfigError
-from kfor_kg.rdf.vocab import slug
+from kfor_kg.rdf.iris import slug
 from kfor_kg.resources import data_file
 
 _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)

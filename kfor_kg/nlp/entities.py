@@ -38,7 +38,8 @@ from spacy.tokens import Doc, Span
 
 from kfor_kg.lexicon.gazetteer import alias_table, match_key
 from kfor_kg.rdf.graph import add_span
-from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter, slug
+from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD
+from kfor_kg.rdf.iris import Minter, slug
 from kfor_kg.nlp.pipeline import Role, acronym_pairs, entity_rules, entity_type, fold, roles
 from kfor_kg.extract.records import DocumentRecord, Evidence
 

@@ -52,7 +52,8 @@ from kfor_kg.lexicon.dates import DateMention, DateValue, find_dates, resolve
 from kfor_kg.nlp.entities import EntityLayer, mentions_in
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.graph import add_span, document_graph, shared_graph
-from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, Minter
+from kfor_kg.rdf.vocab import FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SEM, SKOS, XSD
+from kfor_kg.rdf.iris import Minter
 from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.resources import data_file
 

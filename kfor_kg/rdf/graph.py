@@ -13,8 +13,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.rdf.vocab import (
-    DCTERMS, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, UNDO, XSD, Minter,
+    DCTERMS, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, UNDO, XSD,
 )
+from kfor_kg.rdf.iris import Minter
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Signatory
 
 QUOTE_CONTEXT = 32
