@@ -95,7 +95,7 @@ def build_dataset(records: Sequence[DocumentRecord], options: BuildOptions = Bui
         add_document(ds, minter, record)
     if options.entities and records:
         add_entities_and_events(ds, records, minter, options)
-    ontology = ds.graph(minter.iri("graph/ontology"))
+    ontology = ds.graph(minter.ontology_graph())
     for triple in load_ontology():
         ontology.add(triple)
     return ds

@@ -341,7 +341,7 @@ def test_events_in_rdf(seed_records: list[DocumentRecord], seed_dataset: Dataset
     assert graph.value(node, KFOR.date) == Literal("2020-11-04", datatype=XSD.date)
     assert graph.value(node, KFOR.inDocument) == doc
     assert graph.value(node, RDFS.label) == Literal("Arrest of Jakup Krasniqi")
-    assert (node, SEM.hasActor, minter.iri("person/jakup-krasniqi")) in graph
+    assert (node, SEM.hasActor, minter.entity("Person", "jakup-krasniqi")) in graph
     span = graph.value(node, KFOR.evidence)
     assert span == Minter.span(doc, arrest.sentence.start, arrest.sentence.end)
     position = URIRef(f"{span}/position")

@@ -131,10 +131,7 @@ def mentions_in(layer: EntityLayer, record: DocumentRecord) -> list[Mention]:
 
 def entity_iri(minter: Minter, entity: Entity) -> URIRef:
     """The IRI of a canonical entity (docs/model.md)."""
-    if entity.type == "Resolution":
-        return minter.iri(f"resolution/{entity.key}")
-    prefix = {"Person": "person", "Organization": "organization", "Place": "place"}[entity.type]
-    return minter.iri(f"{prefix}/{entity.key}")
+    return minter.entity(entity.type, entity.key)
 
 
 # --- annotate ---------------------------------------------------------------------------
@@ -728,7 +725,7 @@ def add_entity_layer(dataset: Dataset, layer: EntityLayer, records: Sequence[Doc
             if org.type == "Place":
                 # A post "of Kosovo" is a post in Kosovo as a polity (W3C ORG: an organization).
                 shared.add((org_node, RDF.type, ORG.Organization))
-            holding = URIRef(f"{doc_iri}/post-holding/{h.evidence.start}-{slug(h.role)}")
+            holding = Minter.post_holding(doc_iri, h.evidence.start, h.role)
             g.add((holding, RDF.type, KFOR.PostHolding))
             g.add((holding, RDF.type, ORG.Membership))
             g.add((holding, KFOR.post, post))

@@ -990,11 +990,11 @@ def _noun_phrase(t: Token, dates: frozenset[int] = frozenset()) -> str:
 
 def event_iri(doc: URIRef, event: EventRecord) -> URIRef:
     """`{doc}/event/{type}-{start}`, start being the trigger's original offset."""
-    return URIRef(f"{doc}/event/{event.type}-{event.start}")
+    return Minter.event(doc, event.type, event.start)
 
 
 def _entity_iri(minter: Minter, ref: EntityRef) -> URIRef:
-    return minter.iri(f"{ref.kind}/{ref.key}")
+    return minter.entity(ref.kind.capitalize(), ref.key)
 
 
 _ENTITY_TYPES = {

@@ -94,7 +94,7 @@ def add_evidence(g: Graph, minter: Minter, record: DocumentRecord, node: URIRef,
 
 def organization_node(shared: Graph, minter: Minter, key: str) -> URIRef:
     """The organization with alias-table key `key` (labels from the table)."""
-    node = minter.organization(key)
+    node = minter.entity("Organization", key)
     thing = alias_table().get("Organization", key)
     for t in _ORGANIZATION_TYPES:
         shared.add((node, RDF.type, t))
@@ -106,7 +106,7 @@ def organization_node(shared: Graph, minter: Minter, key: str) -> URIRef:
 def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = None) -> URIRef:
     """The canonical person called `name`; `surface` is kept as an alternative label."""
     canonical = alias_table().canonical("Person", name)
-    node = minter.iri(f"person/{canonical.key}")
+    node = minter.entity("Person", canonical.key)
     for t in (KFOR.Person, FOAF.Person, SCHEMA.Person):
         shared.add((node, RDF.type, t))
     shared.add((node, SKOS.prefLabel, Literal(canonical.label)))
