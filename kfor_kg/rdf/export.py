@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -27,6 +26,7 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import IdentifiedNode, Node
 
 from kfor_kg.errors import ConfigError, IngestError
+from kfor_kg.files import write_atomic
 from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 
 __all__ = ["FORMATS", "format_for_path", "serialize", "write", "read"]
@@ -130,20 +130,9 @@ def write(data: Graph | Dataset, path: str | os.PathLike[str], fmt: str | None =
     """
     target = Path(path)
     payload = serialize(data, format_for_path(target, fmt), base)
-    directory = target.parent if str(target.parent) else Path(".")
-    tmp_name: str | None = None
     try:
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=f".{target.name}.",
-                                         suffix=".tmp", delete=False) as tmp:
-            tmp_name = tmp.name
-            tmp.write(payload)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
-        os.replace(tmp_name, target)
+        write_atomic(target, payload)
     except OSError as exc:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
         raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
 
@@ -184,12 +173,6 @@ def _prefixes(data: Graph, base: str | None) -> dict[str, str]:
     prefixes = {name: str(ns) for name, ns in PREFIXES.items()}
     prefixes["id"] = base
     return prefixes
-
-
-def _umask() -> int:
-    mask = os.umask(0)  # the only portable way to read it is to set it and put it back
-    os.umask(mask)
-    return mask
 
 
 def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
