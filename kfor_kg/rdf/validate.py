@@ -28,13 +28,13 @@ from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
 
 from kfor_kg.errors import ConfigError, ShapeLoadError
+from kfor_kg.rdf.iris import document_of
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, PREFIXES
 from kfor_kg.resources import resource_dir
 
 __all__ = ["ViolationResult", "ValidationOutcome", "validate", "load_shapes", "load_ontology",
            "format_report"]
 
-_DOC_IRI = re.compile(r"^(.+/doc/[^/#]+)(?:[/#].*)?$")
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -242,8 +242,7 @@ class _DocumentLocator:
             target = self.data.value(node, link)
             if isinstance(target, URIRef):
                 return target
-        match = _DOC_IRI.match(iri)
-        return URIRef(match.group(1)) if match else None
+        return document_of(iri)
 
 
 _PATH_OPERATORS = ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"))
