@@ -1,7 +1,9 @@
-"""The alias table: one canonical key and preferred label per real-world thing.
+"""The gazetteer (alias table): one canonical key and preferred label per real-world thing.
 
 Data lives in kfor_kg/data/aliases.tsv; matching ignores case, diacritics,
-honorifics ("Mr.", "H.E.") and a leading "the".
+honorifics ("Mr.", "H.E.") and a leading "the". `label_for` gives the one
+preferred label of any entity key, known to the table or not, so every
+writer of a node gives it the same `skos:prefLabel`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.iris import slug
@@ -17,6 +20,8 @@ from kfor_kg.resources import data_file
 
 _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
 TYPES = ("Person", "Organization", "Place", "Resolution")
+# Words a display label keeps in lower case unless they start it.
+_SMALL_WORDS = frozenset({"of", "in", "the", "and", "for", "on", "de"})
 
 
 def match_key(surface: str) -> str:
@@ -79,21 +84,42 @@ class AliasTable:
 
 @lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
-    """The shipped alias table, loaded once.
+    """The shipped alias table (data/aliases.tsv), loaded once.
 
     Raises:
         ConfigError: when a line of aliases.tsv is malformed.
     """
+    return read_alias_table(data_file("aliases.tsv"))
+
+
+def read_alias_table(path: Path) -> AliasTable:
+    """An alias table read from a file in the format of data/aliases.tsv.
+
+    Raises:
+        ConfigError: when the file cannot be read or a line is malformed.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the gazetteer ({e})") from e
+    return parse_alias_table(text, str(path))
+
+
+def parse_alias_table(text: str, origin: str = "aliases.tsv") -> AliasTable:
+    """An alias table from the text of a data/aliases.tsv-style file.
+
+    Raises:
+        ConfigError: when a line is malformed.
+    """
     entries: dict[tuple[str, str], Canonical] = {}
     by_key: dict[tuple[str, str], Canonical] = {}
     names: dict[tuple[str, str], tuple[str, ...]] = {}
-    path = data_file("aliases.tsv")
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) < 3 or not all(f.strip() for f in fields[:3]):
-            raise ConfigError(f"{path}:{n}: expected 'type<TAB>key<TAB>label[<TAB>aliases]', got {line!r}")
+            raise ConfigError(f"{origin}:{n}: expected 'type<TAB>key<TAB>label[<TAB>aliases]', got {line!r}")
         type_, key, label, *rest = fields
         thing = Canonical(type_, key, label)
         by_key[(type_, key)] = thing
@@ -102,3 +128,31 @@ def alias_table() -> AliasTable:
         for name in [label, key.replace("-", " "), *aliases]:
             entries.setdefault((type_, match_key(name)), thing)
     return AliasTable(entries, by_key, names)
+
+
+def resolution_label(key: str) -> str:
+    """The label of a Security Council resolution keyed "1244-1999" or "1244".
+
+    >>> resolution_label("1244-1999")
+    'Security Council resolution 1244 (1999)'
+    """
+    number, _, year = key.partition("-")
+    return f"Security Council resolution {number} ({year})" if year else f"Security Council resolution {number}"
+
+
+def label_for(kind: str, key: str) -> str:
+    """The preferred label of the entity of `kind` with `key`: a pure function of both and the shipped data.
+
+    The gazetteer's label when it knows the key; a resolution's designation;
+    else the key's words title-cased, small words ("of", "the"...) lower-case.
+
+    >>> label_for("Person", "hashim-thaci"), label_for("Organization", "joint-council-of-the-north")
+    ('Hashim Thaçi', 'Joint Council of the North')
+    """
+    thing = alias_table().get(kind, key)
+    if thing is not None:
+        return thing.label
+    if kind == "Resolution":
+        return resolution_label(key)
+    words = [w for w in key.split("-") if w]
+    return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)) or key
