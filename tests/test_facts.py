@@ -14,6 +14,8 @@ from kfor_kg.text import ingest
 from kfor_kg.errors import ExtractionError
 from kfor_kg.text.ingest import SourceText
 from kfor_kg.extract.records import Office
+from kfor_kg.lexicon.dates import parse_date, parse_number
+from kfor_kg.lexicon.offices import parse_office
 
 EXCERPTS = Path(__file__).resolve().parent / "data" / "excerpts"
 UN_SG = Office("Secretary-General", "united-nations")
@@ -128,23 +130,23 @@ def test_a_cut_off_report_keeps_what_it_has() -> None:
     ("no date", None),
 ])
 def test_parse_date(text: str, expected: dt.date | None) -> None:
-    assert facts.parse_date(text) == expected
+    assert parse_date(text) == expected
 
 
 @pytest.mark.parametrize("text,expected", [
     ("15,314", 15314), ("nineteen", 19), ("twenty-one", 21), ("Eight", 8), ("many", None)])
 def test_parse_number(text: str, expected: int | None) -> None:
-    assert facts.parse_number(text) == expected
+    assert parse_number(text) == expected
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_parsers_never_crash_on_odd_text(text: str) -> None:
-    date = facts.parse_date(text)
+    date = parse_date(text)
     assert date is None or (isinstance(date, dt.date) and str(date.year) in text)
-    number = facts.parse_number(text)
+    number = parse_number(text)
     assert number is None or number >= 0
-    office = facts.parse_office(text)
+    office = parse_office(text)
     assert office is None or isinstance(office, Office)
 
 

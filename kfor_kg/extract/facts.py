@@ -1,8 +1,11 @@
 """Read the document-level facts by rules: symbol, dates, letters, signatories,
 reporting period, troop strength and incident counts.
 
-The patterns live in kfor_kg/data/facts.toml; this module only applies them
-to the parts that structure.py found.
+The patterns live in kfor_kg/data/facts.toml; dates and counts are read with
+the one date grammar (lexicon/dates.py), offices with the one office table
+(lexicon/offices.py) and sentences with the one segmentation
+(text/sentences.py). This module only applies them to the parts that
+structure.py found.
 """
 
 from __future__ import annotations
@@ -14,10 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.errors import ExtractionError
-from kfor_kg.text.ingest import CleanText
-from kfor_kg.rdf.iris import slug
 from kfor_kg.extract.records import (
     DocumentRecord,
     Evidence,
@@ -29,26 +29,20 @@ from kfor_kg.extract.records import (
     Signatory,
     TroopStrength,
 )
+from kfor_kg.lexicon.dates import complete_date, fragment, parse_date, parse_number
+from kfor_kg.lexicon.gazetteer import alias_table
+from kfor_kg.lexicon.offices import office_pattern, parse_office
+from kfor_kg.rdf.iris import slug
 from kfor_kg.resources import data_file
+from kfor_kg.text.ingest import CleanText
+from kfor_kg.text.sentences import sentence_around, sentence_index, sentence_spans, without_paragraph_number
 from kfor_kg.text.structure import Part, Structure, split
 
 
 @dataclass(frozen=True)
 class Rules:
-    months: dict[str, int]
-    numbers: dict[str, int]
     languages: dict[str, str]
-    offices: tuple[tuple[re.Pattern[str], Office], ...]
     patterns: dict[str, re.Pattern[str]]
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-def _anonymous(pattern: str) -> str:
-    """Drop group names so a sub-pattern can be embedded more than once."""
-    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
 @lru_cache(maxsize=1)
@@ -56,101 +50,33 @@ def rules() -> Rules:
     """The rules of kfor_kg/data/facts.toml, compiled once."""
     with data_file("facts.toml").open("rb") as f:
         raw = tomllib.load(f)
-    p = raw["patterns"]
-    months = f"(?i:{_alternation(list(raw['months']))})"
-    numwords = f"(?i:{_alternation(list(raw['numbers']))})"
-    approx = f"(?i:{_alternation(raw['approximate']['words'])})"
     subs = {
-        "{DATE}": _anonymous(p["date"].replace("MONTHS", months)),
-        "{DAYMONTH}": p["daymonth"].replace("MONTHS", months),
-        "{NUM}": p["num"].replace("NUMWORDS", numwords),
-        "{OFFICE}": "(?:" + "|".join(_anonymous(o["pattern"]) for o in raw["offices"]) + ")",
-        "{NAME}": p["name"],
+        "{DATE}": fragment("date"),
+        "{DAYMONTH}": fragment("day_month"),
+        "{NUM}": fragment("number"),
+        "{APPROX}": fragment("approximate"),
+        "{OFFICE}": office_pattern(),
+        **{f"{{{key}}}": value for key, value in raw["placeholders"].items()},
     }
     compiled: dict[str, re.Pattern[str]] = {}
-    for key, pattern in p.items():
-        pattern = pattern.replace("MONTHS", months).replace("APPROX", approx)
+    for key, pattern in raw["patterns"].items():
         for placeholder, sub in subs.items():
             pattern = pattern.replace(placeholder, sub)
         compiled[key] = re.compile(pattern, re.M)
-    offices = tuple(
-        (re.compile(o["pattern"]), Office(o["role"], o["organization"])) for o in raw["offices"]
-    )
-    return Rules(raw["months"], raw["numbers"], raw["languages"], offices, compiled)
-
-
-# --- small parsers ----------------------------------------------------------
-
-
-def parse_date(text: str) -> dt.date | None:
-    """A full date as written ("5 November 2007", "2 Oct 2008", "July 3, 2008").
-
-    >>> parse_date("5 November 2007")
-    datetime.date(2007, 11, 5)
-    """
-    m = rules().patterns["date"].search(text)
-    if not m:
-        return None
-    day, month, year = (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
-    try:
-        return dt.date(int(year), rules().months[month.lower().rstrip(".")], int(day))
-    except (KeyError, ValueError):
-        return None
-
-
-def parse_number(text: str) -> int | None:
-    """A count in figures or words ("15,314", "nineteen", "twenty-one").
-
-    >>> parse_number("twenty-one")
-    21
-    """
-    text = text.strip().lower()
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", text):
-        return int(text.replace(",", ""))
-    words = rules().numbers
-    total = 0
-    for part in re.split(r"[- ]", text):
-        if part not in words:
-            return None
-        total += words[part]
-    return total
-
-
-def parse_office(phrase: str) -> Office | None:
-    """The office an office phrase names ("Secretary General of NATO")."""
-    phrase = re.sub(r"\s+", " ", phrase.strip())
-    for pattern, office in rules().offices:
-        if pattern.fullmatch(phrase):
-            return office
-    return None
-
-
-def _partial_start(start: str, end: dt.date) -> dt.date | None:
-    """Complete "1" or "1 January" from the end date of a period."""
-    full = parse_date(start)
-    if full:
-        return full
-    m = re.match(r"(\d{1,2})(?:\s+(\w+)\.?)?", start.strip())
-    if not m:
-        return None
-    month = rules().months.get((m.group(2) or "").lower(), end.month)
-    year = end.year if month <= end.month else end.year - 1
-    try:
-        return dt.date(year, month, int(m.group(1)))
-    except ValueError:
-        return None
+    return Rules(raw["languages"], compiled)
 
 
 # --- extraction -------------------------------------------------------------
 
 
-class _Reader:
-    """Applies the rules to one cleaned document."""
+class HeaderReader:
+    """Reads the header facts of one cleaned document with the rules of facts.toml."""
 
     def __init__(self, clean: CleanText, structure: Structure) -> None:
         self.clean = clean
         self.structure = structure
         self.rules = rules()
+        self.sentences = sentence_spans(clean.text)
 
     def evidence(self, start: int, end: int) -> Evidence:
         return Evidence.of(self.clean, start, end)
@@ -276,7 +202,7 @@ class _Reader:
             m = self.search("period", part) if part else None
             if m:
                 end = parse_date(m["end"])
-                start = _partial_start(m["start"], end) if end else None
+                start = complete_date(m["start"], end) if end else None
                 if start and end and start <= end:
                     report.period = Period(start, end, self.evidence(m.start(), m.end()))
                     break
@@ -303,15 +229,17 @@ class _Reader:
         troops = parse_number(m["troops"])
         if troops is None or troops < 100:
             return None
-        sentence = _sentence(self.clean.text, m.start(), m.end())
+        sentence = without_paragraph_number(self.clean.text, *sentence_around(self.sentences, m.start(), m.end()))
         evidence = [self.evidence(*sentence)]
         as_at = self.rules.patterns["as_at"].search(self.clean.text, sentence[0], m.start())
         strength = TroopStrength(
             troops=troops, approximate=bool(m["approx"]),
-            as_at=_as_at_date(as_at["date"], period_end) if as_at else None,
+            as_at=(complete_date(as_at["date"], period_end) if period_end else parse_date(as_at["date"]))
+            if as_at else None,
             non_nato_troops=None, nato_nations=None, non_nato_nations=None, evidence=evidence)
-        window_end = _sentence(self.clean.text, sentence[1] + 1, sentence[1] + 2)[1] \
-            if sentence[1] + 2 < len(self.clean.text) else sentence[1]
+        # The figures of non-NATO troops and nations may follow in the next sentence.
+        following = sentence_index(self.sentences, sentence[1])
+        window_end = self.sentences[following][1] if following < len(self.sentences) else sentence[1]
         n = self.rules.patterns["non_nato_troops"].search(self.clean.text, m.end(), window_end)
         if n:
             strength.non_nato_troops = parse_number(n["troops"])
@@ -339,14 +267,6 @@ class _Reader:
             return
 
 
-def _as_at_date(text: str, period_end: dt.date | None) -> dt.date | None:
-    """A full date, or a day and month completed from the end of the reporting period."""
-    full = parse_date(text)
-    if full or period_end is None:
-        return full
-    return _partial_start(text, period_end)
-
-
 def normalize_name(surface: str) -> str:
     """Spaces collapsed and all-capital surnames in title case ("Alexander VERSHBOW").
 
@@ -358,28 +278,6 @@ def normalize_name(surface: str) -> str:
         "-".join(p.capitalize() if p.isupper() and len(p) > 1 else p for p in w.split("-"))
         if w.isupper() and len(w) > 2 else w
         for w in words)
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence (or line) around text[start:end]."""
-    a = max(text.rfind("\n", 0, start), _last_sentence_end(text, start)) + 1
-    while a < start and text[a] == " ":
-        a += 1
-    b_candidates = [i for i in (text.find("\n", end), _next_sentence_end(text, end)) if i >= 0]
-    b = min(b_candidates) if b_candidates else len(text)
-    return a, b
-
-
-def _last_sentence_end(text: str, pos: int) -> int:
-    m = None
-    for m in re.finditer(r"[.!?](?=\s+[A-Z0-9])", text[:pos]):
-        pass
-    return m.start() + 1 if m else -1
-
-
-def _next_sentence_end(text: str, pos: int) -> int:
-    m = re.compile(r"[.!?](?=\s|$)").search(text, pos)
-    return m.end() if m else -1
 
 
 def document_key(record: DocumentRecord) -> str:
@@ -400,7 +298,7 @@ def extract(clean: CleanText) -> DocumentRecord:
     """
     structure = split(clean)
     record = DocumentRecord(key="", clean=clean, structure=structure)
-    reader = _Reader(clean, structure)
+    reader = HeaderReader(clean, structure)
     reader.symbol(record)
     reader.masthead(record)
     reader.letters(record)

@@ -1,4 +1,5 @@
-"""Dates as the reports write them, resolved against a report's period.
+"""The one date grammar: dates and counts as the reports write them, resolved
+against a report's period.
 
 Two steps, both pure functions:
 
@@ -12,8 +13,13 @@ Two steps, both pure functions:
   to) the reporting period; "last month" is the month before the period's
   (last) month; "the day after" needs an anchor date.
 
-The month names and relative expressions live in kfor_kg/data/dates.toml.
-Nothing here raises on odd text: what cannot be read is simply not found,
+The header facts use the same grammar: `parse_date` reads a full date,
+`complete_date` a day (and month) completed from a later date, `parse_number`
+a count in figures or words, and `fragment` gives the regular expressions of
+these to embed in other rules (data/facts.toml).
+
+The month names, number words and relative expressions live in
+kfor_kg/data/dates.toml. Nothing here raises on odd text: what cannot be read is simply not found,
 and what cannot be resolved resolves to None.
 """
 
@@ -29,8 +35,8 @@ from functools import lru_cache
 
 from kfor_kg.resources import data_file
 
-__all__ = ["DateValue", "DateMention", "find_dates", "resolve", "parse", "resolve_day_month",
-           "month_number"]
+__all__ = ["DateValue", "DateMention", "complete_date", "find_dates", "fragment", "month_number",
+           "parse", "parse_date", "parse_number", "resolve", "resolve_day_month"]
 
 Period = tuple[dt.date, dt.date]
 
@@ -108,6 +114,14 @@ class _Grammar:
     numbers: dict[str, int]
     relative: dict[str, tuple[str, int]]      # phrase -> (kind, offset)
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    full_date: re.Pattern[str]                # one date with day, month and year
+    count: re.Pattern[str]                    # an optional approximation word and a count
+    fragments: dict[str, str]                 # regex sources without groups, see `fragment`
+
+
+def _anonymous(pattern: str) -> str:
+    """Drop group names so a sub-pattern can be embedded more than once."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
 def _alternation(words: list[str], cased: bool = False) -> str:
@@ -160,8 +174,36 @@ def _grammar() -> _Grammar:
         ("ndays", rf"(?<![A-Za-z\d])(?P<n>\d{{1,2}}|{nums})\s+days?\s+(?P<dir>later|after|earlier|before)(?![A-Za-z])"),
     )
     flags = {"rel": re.I, "ndays": re.I}
+    full_date = (rf"(?P<d1>{day}){of}\s+(?P<m1>{month}),?\s+(?P<y1>{year})"
+                 rf"|(?P<m2>{month})\s+(?P<d2>{day}),?\s+(?P<y2>{year})")
+    number = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{nums})(?:[- ](?i:{nums}))?)"
+    approximate = f"(?i:{_alternation(raw['approximate']['words'])})"
+    fragments = {
+        "date": _anonymous(full_date),
+        "day_month": rf"{day}(?:{of}\s+{month})?(?:,?\s+{year})?",
+        "number": number,
+        "approximate": approximate,
+    }
     return _Grammar(months, numbers, relative,
-                    tuple((name, re.compile(p, flags.get(name, 0))) for name, p in patterns))
+                    tuple((name, re.compile(p, flags.get(name, 0))) for name, p in patterns),
+                    re.compile(full_date),
+                    re.compile(rf"(?:(?P<approx>{approximate})\s+)?(?P<number>{number})"),
+                    fragments)
+
+
+def fragment(name: str) -> str:
+    """The regular expression (without groups) of a grammar element, to embed in other rules.
+
+    `name` is "date" (a full date: "5 November 2007", "July 3, 2008"),
+    "day_month" (a day with optional month and year: "1", "1 January",
+    "1 January 2020"), "number" (a count: "15,314", "nineteen", "twenty-one")
+    or "approximate" (a word that makes a count approximate: "some", "just over").
+
+    >>> import re
+    >>> bool(re.fullmatch(fragment("date"), "2 Oct. 2008"))
+    True
+    """
+    return _grammar().fragments[name]
 
 
 def month_number(name: str) -> int | None:
@@ -171,6 +213,61 @@ def month_number(name: str) -> int | None:
     10
     """
     return _grammar().months.get(name.strip().rstrip(".").lower())
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first full date (day, month and year) written in `text`, else None.
+
+    >>> parse_date("dated 5 November 2007")
+    datetime.date(2007, 11, 5)
+    >>> parse_date("July 3, 2008")
+    datetime.date(2008, 7, 3)
+    """
+    m = _grammar().full_date.search(text)
+    if not m:
+        return None
+    day, month, year = (m["d1"], m["m1"], m["y1"]) if m["d1"] else (m["d2"], m["m2"], m["y2"])
+    number, day_number = month_number(month), _int(day)
+    return _safe_date(int(year), number, day_number) if number and day_number else None
+
+
+def complete_date(text: str, later: dt.date) -> dt.date | None:
+    """A date written as "1", "1 January" or in full, completed from a `later` date.
+
+    The missing month is the later date's; the missing year the one that does
+    not put the month after the later date's month (the start of "1 December
+    to 31 January 2008" is in 2007).
+
+    >>> complete_date("1 December", dt.date(2008, 1, 31))
+    datetime.date(2007, 12, 1)
+    >>> complete_date("1", dt.date(2008, 1, 31))
+    datetime.date(2008, 1, 1)
+    """
+    full = parse_date(text)
+    if full:
+        return full
+    m = re.match(r"(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?(?:\s+(\w+)\.?)?", text.strip())
+    if not m:
+        return None
+    month = (month_number(m.group(2)) if m.group(2) else None) or later.month
+    year = later.year if month <= later.month else later.year - 1
+    return _safe_date(year, month, int(m.group(1)))
+
+
+def parse_number(text: str) -> int | None:
+    """A count in figures or words, possibly approximate ("15,314", "twenty-one", "some 3,500").
+
+    >>> parse_number("twenty-one"), parse_number("some 3,500"), parse_number("many")
+    (21, 3500, None)
+    """
+    m = _grammar().count.fullmatch(" ".join(text.split()))
+    if not m:
+        return None
+    number = m["number"].lower()
+    if number[0].isdigit():
+        return int(number.replace(",", ""))
+    words = _grammar().numbers
+    return sum(words[w] for w in re.split(r"[- ]", number))
 
 
 def _int(text: str | None) -> int | None:
