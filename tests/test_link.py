@@ -8,6 +8,7 @@ reached through a small recording proxy on 127.0.0.1 that can also answer 429/50
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import threading
 import urllib.error
@@ -42,7 +43,8 @@ from kfor_kg.linking.link import (
     sparql_literal,
 )
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
-from kfor_kg.linking.wikidata import SparqlClient, retry_after_seconds, user_agent
+from kfor_kg.linking.wikidata import SparqlClient
+from kfor_kg.stores.http import USER_AGENT
 
 from servers import OxigraphServer, free_port
 
@@ -291,9 +293,9 @@ def test_links_from_table_and_reconciler(tmp_path: Path, proxy: Proxy) -> None:
     # Requests: one batched query per entity kind, polite and well-formed.
     assert len(proxy.requests) == 4
     for request in proxy.requests:
-        assert request["user_agent"] == user_agent()
+        assert request["user_agent"] == USER_AGENT
         assert request["user_agent"].startswith(
-            "kfor-kg/0.1.0 (https://github.com/kfor-kg/kfor-kg; kfor-kg bot) SPARQLWrapper/")
+            "kfor-kg/0.1.0 (https://github.com/kfor-kg/kfor-kg; kfor-kg bot) python-requests/")
         assert request["update"] == "" and request["query"].lstrip().startswith("PREFIX")
         prepareQuery(request["query"])
         # table entities are never sent to the reconciler
@@ -430,7 +432,7 @@ def test_retry_after_is_honoured_on_429(tmp_path: Path, proxy: Proxy) -> None:
     proxy.script = [(429, {"Retry-After": "7"})]
     client = SparqlClient(proxy.url, cache_dir=tmp_path, min_interval=0, sleep=waits.append)
     rows = client.select(SIMPLE)
-    assert rows == [{"item": {"type": "uri", "value": "http://www.wikidata.org/entity/Q9000001"}}]
+    assert rows == [{"item": URIRef("http://www.wikidata.org/entity/Q9000001")}]
     assert waits == [7.0] and len(proxy.requests) == 2 and client.stats.retries == 1
 
 
@@ -447,7 +449,8 @@ def test_connection_errors_are_retried_then_reported() -> None:
     waits: list[float] = []
     endpoint = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     client = SparqlClient(endpoint, min_interval=0, max_retries=2, backoff=1, sleep=waits.append)
-    with pytest.raises(LinkError, match=rf"{endpoint} failed 3 times; last: cannot connect"):
+    with pytest.raises(LinkError, match=rf"{endpoint} is unreachable \(connection refused\); "
+                                        rf"is the server running\? \(gave up after 3 attempts\)"):
         client.fetch(SIMPLE)
     assert waits == [1.0, 2.0] and client.stats.requests == 3
 
@@ -455,7 +458,8 @@ def test_connection_errors_are_retried_then_reported() -> None:
 def test_too_long_retry_after_is_an_error(dead_proxy: Proxy) -> None:
     dead_proxy.script = [(429, {"Retry-After": "86400"})]
     client = SparqlClient(dead_proxy.url, min_interval=0, max_wait=600, sleep=pytest.fail)
-    with pytest.raises(LinkError, match="asked to wait 86400 s"):
+    with pytest.raises(LinkError, match="answered HTTP 429 Too Many Requests and asked to wait "
+                                        "86400 s, more than the 600 s allowed"):
         client.fetch(SIMPLE)
     assert len(dead_proxy.requests) == 1
 
@@ -463,7 +467,8 @@ def test_too_long_retry_after_is_an_error(dead_proxy: Proxy) -> None:
 @pytest.mark.server
 def test_malformed_query_is_not_retried(proxy: Proxy) -> None:
     client = SparqlClient(proxy.url, min_interval=0, sleep=pytest.fail)
-    with pytest.raises(LinkError, match="rejected the query as malformed: error at 1:1"):
+    with pytest.raises(LinkError, match=r"rejected the request as malformed \(HTTP 400 Bad "
+                                        r"Request\); the server said: error at 1:1"):
         client.fetch("SELEC nothing")
     assert len(proxy.requests) == 1
 
@@ -485,10 +490,28 @@ def test_requests_are_spaced_by_the_minimum_interval(dead_proxy: Proxy) -> None:
     assert waits == [3.5] and len(dead_proxy.requests) == 2
 
 
-def test_retry_after_dates_and_garbage() -> None:
-    assert retry_after_seconds("120") == 120.0
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0) == 0.0
-    assert retry_after_seconds("") is None and retry_after_seconds(None) is None
+@pytest.mark.server
+def test_retry_after_as_a_date_or_garbage(proxy: Proxy) -> None:
+    waits: list[float] = []
+    proxy.script = [(503, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),  # in the past
+                    (503, {"Retry-After": "soon"})]  # unreadable: the backoff applies
+    client = SparqlClient(proxy.url, min_interval=0, backoff=1.5, sleep=waits.append)
+    assert client.fetch(SIMPLE)
+    assert waits == [0.0, 3.0] and len(proxy.requests) == 3
+
+
+def test_the_cache_holds_terms_as_sparql_json(tmp_path: Path) -> None:
+    client = SparqlClient("http://127.0.0.1:1/query", cache_dir=tmp_path, offline=True)
+    rows = [{"item": WD.Q1, "label": Literal("Pristina", lang="en"),
+             "birth": Literal("1950-01-01T00:00:00Z",
+                              datatype=URIRef("http://www.w3.org/2001/XMLSchema#dateTime")),
+             "via": Literal("label")}]
+    client.store(SIMPLE, rows)
+    assert client.cached(SIMPLE) == rows
+    path = client.cache_path(SIMPLE)
+    assert path is not None
+    assert json.loads(path.read_text(encoding="utf-8"))["bindings"][0]["label"] == \
+        {"type": "literal", "value": "Pristina", "xml:lang": "en"}
 
 
 def test_offline_client_never_sends(dead_proxy: Proxy, tmp_path: Path) -> None:

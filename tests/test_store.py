@@ -370,12 +370,26 @@ def test_bad_targets_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "s3cret" not in repr(Target("http://h/q", user="me", password="s3cret"))
 
 
-def test_retry_policy_backs_off_exponentially_and_honours_retry_after() -> None:
-    policy = RetryPolicy(attempts=5, initial_delay=1, factor=2, max_delay=5, max_retry_after=60)
-    assert [policy.delay(n) for n in range(1, 6)] == [1, 2, 4, 5, None]
-    assert policy.delay(1, retry_after=30) == 30
-    assert policy.delay(1, retry_after=61) is None  # longer than we are willing to wait
-    assert policy.delay(5, retry_after=1) is None
+@pytest.mark.server
+def test_backoff_is_capped_and_a_too_long_retry_after_is_not_waited_for(
+        server: OxigraphServer) -> None:
+    sleeps = Sleeps()
+    with Proxy(server.base_url, nth(put_of(DOCS[0]), Reply(502, b"bad gateway"), 1, 4)) as proxy:
+        report = store.load_dataset(fixture_dataset(), graph_store(proxy), retry=RetryPolicy(
+            attempts=5, initial_delay=1, max_delay=3, sleep=sleeps))
+    assert report.ok and sleeps == [1.0, 2.0, 3.0, 3.0]
+
+    sleeps.clear()
+    busy = Reply(503, b"maintenance", {"Retry-After": "600"})
+    with Proxy(server.base_url, nth(put_of(DOCS[1]), busy, 1)) as proxy:
+        report = store.load_dataset(fixture_dataset(), graph_store(proxy), retry=RetryPolicy(
+            max_retry_after=60, sleep=sleeps))
+        assert len([s for s in proxy.seen if put_of(DOCS[1])(s)]) == 1
+    assert sleeps == []
+    assert report.failed[DOCS[1]] == (
+        f"replacing the graph of document {DOCS[1]}: {proxy.url}/store answered HTTP 503 Service "
+        f"Unavailable and asked to wait 600 s, more than the 60 s allowed; try again later; "
+        f"the server said: maintenance")
 
 
 def test_document_references() -> None:

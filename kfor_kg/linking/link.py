@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -38,7 +36,10 @@ from kfor_kg.rdf import export
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.resources import data_file
-from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, PROJECT_URL, Bindings, SparqlClient, default_cache_dir
+from kfor_kg.files import write_atomic
+from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, SparqlClient, default_cache_dir
+from kfor_kg.stores.http import DEFAULT_TIMEOUT, PROJECT_URL
+from kfor_kg.stores.sparql import Row
 
 __all__ = ["LinkOptions", "LinkReport", "Link", "Candidate", "ReviewItem", "Unmatched",
            "Alignment", "TypeRule", "link_graph", "link_file", "load_alignments",
@@ -91,7 +92,7 @@ class LinkOptions:
     language: str = "en"
     min_interval: float = 1.0
     max_retries: int = 4
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT
     batch_size: int = 40
     threshold: float = 0.85
     death_grace_years: float = 2.0
@@ -496,20 +497,17 @@ def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "e
             f"}}\n")
 
 
-def _term(binding: dict[str, str] | None) -> Literal | URIRef | None:
-    if binding is None:
-        return None
-    if binding.get("type") == "uri":
-        return URIRef(binding["value"])
-    return Literal(binding.get("value", ""), lang=binding.get("xml:lang"),
-                   datatype=None if binding.get("xml:lang") else binding.get("datatype"))
+def _text(row: Row, name: str) -> str:
+    """The string of a result cell; empty when unbound."""
+    value = row.get(name)
+    return "" if value is None else str(value)
 
 
-def _wikidata_date(binding: dict[str, str] | None) -> date | None:
+def _wikidata_date(value: Node | None) -> date | None:
     """A Wikidata time value as a date; year-precision values have month and day 01."""
-    if binding is None or binding.get("type") != "literal":
+    if not isinstance(value, Literal):
         return None
-    match = _WIKIDATA_DATE.match(binding.get("value", ""))
+    match = _WIKIDATA_DATE.match(str(value))
     if not match:
         return None
     sign, year, month, day = match.groups()
@@ -524,9 +522,9 @@ def _wikidata_date(binding: dict[str, str] | None) -> date | None:
 
 
 def _lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, options: LinkOptions,
-            ) -> dict[Literal, Bindings | None]:
+            ) -> dict[Literal, list[Row] | None]:
     """Rows per name: from the per-name cache, else from batched queries (None offline)."""
-    answers: dict[Literal, Bindings | None] = {}
+    answers: dict[Literal, list[Row] | None] = {}
     missing: list[Literal] = []
     for name in names:
         rows = client.cached(reconcile_query([name], rule, options.language))
@@ -538,9 +536,9 @@ def _lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, options:
     for start in range(0, len(missing), options.batch_size):
         batch = missing[start:start + options.batch_size]
         rows = client.fetch(reconcile_query(batch, rule, options.language))
-        by_name: dict[Literal, Bindings] = {name: [] for name in batch}
+        by_name: dict[Literal, list[Row]] = {name: [] for name in batch}
         for row in rows:
-            term = _term(row.get("name"))
+            term = row.get("name")
             if isinstance(term, Literal):  # as sent: language-tagged or plain, no datatype
                 sent = Literal(str(term), lang=term.language) if term.language else Literal(str(term))
                 if sent in by_name:
@@ -566,23 +564,23 @@ class _Found:
     deaths: list[date] = field(default_factory=list)
 
 
-def _candidates(entity: _Entity, rule: TypeRule, answers: dict[Literal, Bindings | None],
+def _candidates(entity: _Entity, rule: TypeRule, answers: dict[Literal, list[Row] | None],
                 grace_years: float) -> list[Candidate]:
     found: dict[str, _Found] = {}
     for name, weight in entity.names:
         for row in answers.get(name) or ():
-            item = _term(row.get("item"))
+            item = row.get("item")
             qid = str(item).rsplit("/", 1)[-1]
             if not isinstance(item, URIRef) or not _QID.match(qid):
                 continue
-            via = row.get("via", {}).get("value", "")
+            via = _text(row, "via")
             score = round(weight * _VIA_WEIGHTS.get(via, 0.0), 4)
             entry = found.setdefault(qid, _Found())
             if score > entry.score:
                 entry.score, entry.matched, entry.via = score, str(name), via
-            entry.label = entry.label or row.get("label", {}).get("value", "")
-            entry.description = entry.description or row.get("description", {}).get("value", "")
-            entry.typed = entry.typed or row.get("typed", {}).get("value") in ("true", "1")
+            entry.label = entry.label or _text(row, "label")
+            entry.description = entry.description or _text(row, "description")
+            entry.typed = entry.typed or _text(row, "typed") in ("true", "1")
             for when, bucket in ((_wikidata_date(row.get("birth")), entry.births),
                                  (_wikidata_date(row.get("death")), entry.deaths)):
                 if when is not None:
@@ -667,22 +665,9 @@ def _write_review_file(path: Path, review: list[ReviewItem], settled: set[str]) 
     writer.writeheader()
     for key in sorted(rows):
         writer.writerow(rows[key])
-    _atomic_write(path, buffer.getvalue().encode("utf-8"))
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
-    tmp_name = None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False) as tmp:
-            tmp_name = tmp.name
-            tmp.write(payload)
-        os.replace(tmp_name, path)
+        write_atomic(path, buffer.getvalue(), make_parents=True)
     except OSError as exc:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 

@@ -30,34 +30,30 @@ import datetime as dt
 import io
 import json
 import re
-import socket
-import urllib.error
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
-from kfor_kg import __version__
 from kfor_kg.errors import ConfigError, QueryError, StoreError
 from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 from kfor_kg.resources import resource_dir
+from kfor_kg.stores import sparql
+from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
 
-__all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES", "USER_AGENT",
+__all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
            "run_remote", "cell_text", "format_result"]
 
 FORMATS = ("table", "csv", "json")
-USER_AGENT = f"kfor-kg/{__version__} (+https://github.com/kfor-kg/kfor-kg)"
-DEFAULT_TIMEOUT = 60.0
 
 # A type name -> how to read a command-line value into an RDF term.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
@@ -424,71 +420,33 @@ def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None 
 
 
 def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | None = None,
-               timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None) -> QueryResult:
-    """Run `spec` on a SPARQL 1.1 endpoint (POST, JSON results).
+               timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None,
+               retry: RetryPolicy | None = None) -> QueryResult:
+    """Run `spec` on a SPARQL 1.1 endpoint (POST, JSON results); one attempt unless `retry`.
 
     Raises:
         QueryError: the query is not valid SPARQL.
         StoreError: the endpoint cannot be reached, times out, refuses the query or answers
             with something other than SPARQL JSON results.
     """
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
     _prepare(spec)
     if not re.match(r"^https?://", endpoint):
         raise StoreError(f"SPARQL endpoint {endpoint!r} is not an http(s) URL")
-    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
-    client.setQuery(with_values(spec.text, bindings or {}))
-    for graph in default_graphs or ():
-        client.addDefaultGraph(graph)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    client.setTimeout(max(1, round(timeout)))
+    client = HttpClient(timeout=timeout, retry=retry or RetryPolicy(attempts=1))
     try:
-        with warnings.catch_warnings():  # SPARQLWrapper warns, then returns raw bytes, on non-JSON
-            warnings.simplefilter("ignore", RuntimeWarning)
-            payload = client.query().convert()
-    except SPARQLWrapperException as exc:
-        reason = " ".join(str(exc).split())
-        raise StoreError(f"SPARQL endpoint {endpoint} refused query {spec.name}: {reason[:300]}") from exc
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
-        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        raise StoreError(f"SPARQL endpoint {endpoint} cannot be reached: {cause}") from exc
-    except ValueError as exc:  # the body was not JSON
-        raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results") from exc
-    return _from_json(payload, endpoint)
-
-
-def _from_json(payload: Any, endpoint: str) -> QueryResult:
-    if not isinstance(payload, dict):
-        raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results")
-    if "boolean" in payload:
-        return QueryResult(["ask"], [[cell_text(Literal(bool(payload["boolean"])))]])
-    try:
-        columns = [str(v) for v in payload["head"]["vars"]]
-        bindings = payload["results"]["bindings"]
-        rows = [[cell_text(_term_from_json(b.get(c))) for c in columns] for b in bindings]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise StoreError(f"SPARQL endpoint {endpoint} sent malformed SPARQL JSON results") from exc
-    return QueryResult(columns, rows)
-
-
-def _term_from_json(cell: Mapping[str, str] | None) -> Node | None:
-    """An rdflib term for one cell of SPARQL 1.1 JSON results."""
-    if cell is None:
-        return None
-    kind, value = cell["type"], cell["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        datatype = cell.get("datatype")
-        if datatype == str(XSD.string):
-            datatype = None
-        return Literal(value, lang=cell.get("xml:lang"), datatype=datatype)
-    raise KeyError(kind)
+        results = sparql.select(client, endpoint, with_values(spec.text, bindings or {}),
+                                default_graphs or ())
+    except RequestFailed as failure:
+        how = "cannot be reached" if failure.status is None else f"refused query {spec.name}"
+        raise StoreError(f"SPARQL endpoint {endpoint} {how}: {failure.text}") from failure
+    except sparql.NotResults as exc:
+        raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results "
+                         f"({exc})") from exc
+    if results.boolean is not None:
+        return QueryResult(["ask"], [[cell_text(Literal(results.boolean))]])
+    return QueryResult(results.columns,
+                       [[cell_text(row.get(column)) for column in results.columns]
+                        for row in results.rows])
 
 
 # --- cells and output ---------------------------------------------------------------

@@ -12,9 +12,9 @@ Layout in the store (docs/model.md, docs/triplestores.md):
 Protocols: the SPARQL 1.1 Graph Store HTTP Protocol when the target has a graph
 store URL (one PUT per document replaces its graph atomically), otherwise
 SPARQL 1.1 Update (one ``DROP SILENT GRAPH; INSERT DATA`` request per document,
-or batches into a temporary graph followed by one ``MOVE``). Queries and updates
-go through SPARQLWrapper, Graph Store requests through urllib; nothing else is
-assumed of the server, so Oxigraph, Fuseki, GraphDB, Virtuoso and Blazegraph
+or batches into a temporary graph followed by one ``MOVE``). Every request goes
+through the one HTTP layer (kfor_kg.stores.http, with its retries); nothing else
+is assumed of the server, so Oxigraph, Fuseki, GraphDB, Virtuoso and Blazegraph
 all work.
 
 Shared graph rule: a load adds the shared triples of its documents. Afterwards,
@@ -27,16 +27,9 @@ with ``replace_shared=True`` to rewrite the shared graph from scratch.
 
 from __future__ import annotations
 
-import ast
-import base64
-import http.client
 import os
 import re
-import socket
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -44,20 +37,12 @@ from typing import Any, TypeVar
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
-from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
 
 from kfor_kg.rdf import export
 from kfor_kg.rdf.validate import load_ontology
-from kfor_kg.linking.wikidata import retry_after_seconds
 from kfor_kg.errors import ConfigError, IngestError, StoreError
+from kfor_kg.stores import sparql
+from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 
 __all__ = [
@@ -65,7 +50,6 @@ __all__ = [
     "SplitDataset", "DocumentOutcome", "LoadReport", "UnloadReport",
     "password_from_env", "read_graph", "split_dataset", "document_iri",
     "document_key", "load", "load_dataset", "unload", "stored_documents", "stored_graphs",
-    "fetch_graph",
 ]
 
 T = TypeVar("T")
@@ -90,9 +74,6 @@ _ONTOLOGY = _ONTOLOGY_TERMS.rstrip("#")  # the ontology's own IRI
 _DOC_IRI = re.compile(r"(?P<base>.+?[/#])doc/(?P<key>[^/]+)")
 # Characters an IRI may not contain (RDF 1.1 IRIREF); they would also break the SPARQL we send.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-# HTTP statuses after which every further request would fail the same way.
-_FATAL_STATUSES = frozenset({401, 403, 404, 405, 406, 407, 415, 429, 501, 502, 503, 504})
-_TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 
 
 # --- targets, credentials, retries -------------------------------------------
@@ -118,7 +99,7 @@ class Target:
     graph_store: str | None = None
     user: str | None = None
     password: str | None = field(default=None, repr=False)
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT
 
     def __post_init__(self) -> None:
         for name in ("endpoint", "update_endpoint", "graph_store"):
@@ -178,239 +159,58 @@ def password_from_env(variable: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to retry transient failures.
-
-    Connection errors, timeouts and HTTP 429/502/503/504 are retried up to
-    `attempts` tries in all, waiting `initial_delay * factor**n` seconds (at most
-    `max_delay`), or as long as a Retry-After header asks if that is no more than
-    `max_retry_after`. Other HTTP errors are never retried.
-    """
-
-    attempts: int = 4
-    initial_delay: float = 0.5
-    factor: float = 2.0
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.attempts < 1:
-            raise ConfigError(f"retry attempts must be at least 1, not {self.attempts}")
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float | None:
-        """Seconds to wait after failed try number `attempt` (1-based); None: give up."""
-        if attempt >= self.attempts:
-            return None
-        if retry_after is not None:
-            return retry_after if retry_after <= self.max_retry_after else None
-        return min(self.max_delay, self.initial_delay * self.factor ** (attempt - 1))
-
-
 class StoreRequestError(StoreError):
     """A request to the store failed; `fatal` means later requests would fail too."""
 
-    def __init__(self, message: str, endpoint: str, status: int | None, fatal: bool) -> None:
+    def __init__(self, message: str, fatal: bool) -> None:
         super().__init__(message)
         self.message = message
-        self.endpoint = endpoint
-        self.status = status
         self.fatal = fatal
 
 
-# --- HTTP --------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Problem:
-    """What went wrong with one request, in words, and whether to retry it."""
-
-    text: str
-    status: int | None
-    transient: bool
-    fatal: bool
-    retry_after: float | None = None
-
-
-_SPARQLWRAPPER_STATUS: dict[type, int] = {
-    QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
-    EndPointInternalError: 500,
-}
-_STATUS_TEXT = {
-    400: "rejected the request as malformed (HTTP 400 Bad Request)",
-    401: "refused the credentials (HTTP 401 Unauthorized); check the user name and "
-         "the password (--user, --password-env)",
-    403: "refused access (HTTP 403 Forbidden); the user may not write to this store",
-    404: "was not found (HTTP 404 Not Found); check the URL",
-    405: "does not accept this request (HTTP 405 Method Not Allowed); is it the right "
-         "kind of endpoint (query, update or graph store)?",
-    413: "rejected the request as too large (HTTP 413); try a smaller --batch-size",
-    414: "rejected the request URL as too long (HTTP 414)",
-}
-
-
-def _problem(exc: BaseException, timeout: float) -> _Problem | None:
-    """Classify a failed request; None for exceptions that are bugs, not store trouble."""
-    if isinstance(exc, SPARQLWrapperException):
-        status = next((code for cls, code in _SPARQLWRAPPER_STATUS.items()
-                       if isinstance(exc, cls)), None)
-        return _http_problem(status or 0, _sparqlwrapper_body(exc), None)
-    if isinstance(exc, urllib.error.HTTPError):
-        try:
-            body = exc.read()
-        except (OSError, http.client.HTTPException):
-            body = b""
-        return _http_problem(exc.code, body, exc.headers.get("Retry-After") if exc.headers else None,
-                             exc.reason)
-    if isinstance(exc, urllib.error.URLError):
-        reason = exc.reason
-        if isinstance(reason, BaseException):
-            return _problem(reason, timeout) or _Problem(f"failed ({reason})", None, True, True)
-        return _Problem(f"failed ({reason})", None, True, True)
-    if isinstance(exc, TimeoutError):  # socket.timeout is an alias
-        return _Problem(f"did not answer within {timeout:g} s", None, True, True)
-    if isinstance(exc, ConnectionRefusedError):
-        return _Problem("is unreachable (connection refused); is the server running?",
-                        None, True, True)
-    if isinstance(exc, socket.gaierror):
-        return _Problem(f"is unreachable (unknown host: {exc.strerror or exc})", None, False, True)
-    if isinstance(exc, (ConnectionError, http.client.HTTPException)):
-        detail = f": {exc}" if str(exc) else ""
-        return _Problem(f"closed the connection ({type(exc).__name__}{detail})", None, True, True)
-    if isinstance(exc, OSError):
-        return _Problem(f"failed ({exc.strerror or exc})", None, True, True)
-    return None
-
-
-def _http_problem(status: int, body: bytes, retry_after: str | None,
-                  reason: str | None = None) -> _Problem:
-    text = _STATUS_TEXT.get(status)
-    if text is None:
-        label = reason or http.client.responses.get(status, "")
-        text = f"answered HTTP {status}{' ' + label if label else ''}"
-    detail = _one_line(body)
-    if detail:
-        text += f"; the server said: {detail}"
-    return _Problem(text, status, status in _TRANSIENT_STATUSES, status in _FATAL_STATUSES,
-                    retry_after_seconds(retry_after))
-
-
-def _sparqlwrapper_body(exc: SPARQLWrapperException) -> bytes:
-    # SPARQLWrapper keeps the response body only inside its message, as a bytes repr.
-    message = str(exc.args[0]) if exc.args else ""
-    _, sep, rest = message.partition("Response:\n")
-    if not sep:
-        return b""
-    try:
-        body = ast.literal_eval(rest.strip())
-    except (ValueError, SyntaxError):
-        return rest.encode()
-    return body if isinstance(body, bytes) else str(body).encode()
-
-
-def _one_line(body: bytes, limit: int = 200) -> str:
-    text = " ".join(body.decode("utf-8", "replace").split())
-    text = re.sub(r"<[^>]{1,100}>", " ", text) if text.lstrip().startswith("<") else text
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 class _Client:
-    """SPARQL queries and updates (SPARQLWrapper) and Graph Store requests (urllib), with retries."""
+    """The target's query, update and Graph Store endpoints over the HTTP layer.
+
+    Every method names what it was doing (`context`) in the StoreRequestError it raises.
+    """
 
     def __init__(self, target: Target, retry: RetryPolicy | None) -> None:
         self.target = target
         self.retry = retry or RetryPolicy()
+        auth = (target.user, target.password) \
+            if target.user is not None and target.password is not None else None
+        self.http = HttpClient(timeout=target.timeout, retry=self.retry, auth=auth)
 
-    def _run(self, endpoint: str, context: str, call: Callable[[], T]) -> T:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return call()
-            except Exception as exc:  # classified below; anything else is re-raised
-                problem = _problem(exc, self.target.timeout)
-                if problem is None:
-                    raise
-                wait = self.retry.delay(attempt, problem.retry_after) if problem.transient else None
-                if wait is not None:
-                    self.retry.sleep(wait)
-                    continue
-                tries = f" (gave up after {attempt} attempts)" if attempt > 1 else ""
-                raise StoreRequestError(f"{context}: {endpoint} {problem.text}{tries}",
-                                        endpoint, problem.status, problem.fatal) from exc
-
-    def _wrapper(self) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(self.target.endpoint, updateEndpoint=self.target.update_url)
-        wrapper.setMethod(POST)
-        wrapper.setTimeout(self.target.timeout)  # type: ignore[arg-type]  # float is fine
-        if self.target.user is not None and self.target.password is not None:
-            wrapper.setCredentials(self.target.user, self.target.password)
-        return wrapper
+    def _run(self, context: str, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except RequestFailed as failure:
+            raise StoreRequestError(f"{context}: {failure}", failure.fatal) from failure
+        except sparql.NotResults as exc:
+            raise StoreRequestError(f"{context}: {self.target.endpoint} did not answer with "
+                                    f"SPARQL JSON results ({exc})", True) from exc
 
     def update(self, text: str, context: str) -> None:
-        def call() -> None:
-            wrapper = self._wrapper()
-            wrapper.setRequestMethod(POSTDIRECTLY)
-            wrapper.setQuery(text)
-            response = wrapper.query().response
-            try:
-                response.read()
-            finally:
-                response.close()
-        self._run(self.target.update_url, context, call)
+        self._run(context, lambda: sparql.update(self.http, self.target.update_url, text))
 
     def select(self, text: str, context: str) -> list[dict[str, str]]:
-        def call() -> list[dict[str, str]]:
-            wrapper = self._wrapper()
-            wrapper.setRequestMethod(URLENCODED)
-            wrapper.setReturnFormat(JSON)
-            wrapper.setQuery(text)
-            result: Any = wrapper.query().convert()
-            return [{name: cell["value"] for name, cell in row.items()}
-                    for row in result["results"]["bindings"]]
-        return self._run(self.target.endpoint, context, call)
+        """The rows of a SELECT query, each term as its string."""
+        results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
+        return [{name: str(value) for name, value in row.items()} for row in results.rows]
 
     def ask(self, text: str, context: str) -> bool:
-        def call() -> bool:
-            wrapper = self._wrapper()
-            wrapper.setRequestMethod(URLENCODED)
-            wrapper.setReturnFormat(JSON)
-            wrapper.setQuery(text)
-            result: Any = wrapper.query().convert()
-            return bool(result["boolean"])
-        return self._run(self.target.endpoint, context, call)
+        results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
+        return bool(results.boolean)
 
-    def construct(self, text: str, context: str) -> bytes:
-        def call() -> bytes:
-            wrapper = self._wrapper()
-            wrapper.setRequestMethod(URLENCODED)
-            wrapper.setReturnFormat(TURTLE)
-            wrapper.setQuery(text)
-            response = wrapper.query().response
-            try:
-                return bytes(response.read())
-            finally:
-                response.close()
-        return self._run(self.target.endpoint, context, call)
-
-    def graph_store(self, method: str, graph: str, body: bytes | None, context: str) -> None:
+    def graph_store(self, method: str, graph: str, body: bytes, context: str) -> None:
+        """PUT (replace) or POST (merge) `body`, N-Triples lines, into `graph`."""
         store = self.target.graph_store
         if store is None:
             raise ConfigError("no graph store URL given")
-        url = f"{store}{'&' if '?' in store else '?'}graph={urllib.parse.quote(graph, safe='')}"
-        headers = {"User-Agent": "kfor-kg"}
-        if body is not None:  # N-Triples lines, sent as Turtle: every graph store reads that
-            headers["Content-Type"] = "text/turtle"
-        if self.target.user is not None and self.target.password is not None:
-            token = f"{self.target.user}:{self.target.password}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(token).decode("ascii")
-
-        def call() -> None:
-            request = urllib.request.Request(url, data=body, method=method, headers=headers)
-            with urllib.request.urlopen(request, timeout=self.target.timeout) as response:
-                response.read()
-        self._run(store, context, call)
+        # N-Triples lines, sent as Turtle: every graph store reads that.
+        self._run(context, lambda: self.http.request(
+            method, store, params={"graph": graph}, data=body,
+            headers={"Content-Type": "text/turtle"}))
 
 
 # --- reading and splitting ---------------------------------------------------
@@ -1016,16 +816,3 @@ def stored_graphs(target: Target, base: str = DEFAULT_BASE,
         "listing the stored graphs")
     return [row["g"] for row in rows]
 
-
-def fetch_graph(target: Target, graph: str, retry: RetryPolicy | None = None) -> Graph:
-    """The named graph `graph` as the store holds it (empty if it does not exist).
-
-    Raises:
-        StoreRequestError: the store cannot be reached or refuses the query.
-    """
-    data = _Client(target, retry).construct(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-        f"reading graph {graph}")
-    result = Graph(bind_namespaces="none")
-    result.parse(data=data, format="turtle")
-    return result

@@ -1,0 +1,153 @@
+"""The SPARQL 1.1 Protocol over the HTTP layer, and the one reader of SPARQL JSON results.
+
+`select` sends a SELECT or ASK query, `update` a SPARQL Update; `read_results`
+and `read_bindings` turn SPARQL 1.1 Query Results JSON into rdflib terms for
+every caller (`query --endpoint`, the triplestore loader, the Wikidata
+reconciler and its cache); `rows_json` writes rows back in that format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kfor_kg.stores.http import HttpClient
+
+__all__ = ["RESULTS_JSON", "Row", "Results", "NotResults", "select", "update", "read_results",
+           "read_bindings", "term", "binding_json", "rows_json"]
+
+RESULTS_JSON = "application/sparql-results+json"
+
+Row = dict[str, Node]
+"""One solution: variable name → term (unbound variables are absent)."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A SELECT answer (`columns`, `rows`) or an ASK answer (`boolean`)."""
+
+    columns: list[str]
+    rows: list[Row]
+    boolean: bool | None = None
+
+
+class NotResults(ValueError):
+    """An answer that is not SPARQL JSON results."""
+
+
+def select(client: HttpClient, endpoint: str, text: str,
+           default_graphs: Iterable[str] = ()) -> Results:
+    """Run a SELECT or ASK query (POST, form-encoded) and read its JSON results.
+
+    `default_graphs` are sent as the protocol's `default-graph-uri`.
+
+    Raises:
+        RequestFailed: the endpoint cannot be reached or answers with an error.
+        NotResults: the answer is not SPARQL JSON results.
+    """
+    form = [("query", text)] + [("default-graph-uri", graph) for graph in default_graphs]
+    reply = client.request("POST", endpoint, data=form, headers={"Accept": RESULTS_JSON})
+    return read_results(reply.body)
+
+
+def update(client: HttpClient, endpoint: str, text: str) -> None:
+    """Send a SPARQL Update request (POST directly, UTF-8).
+
+    Raises:
+        RequestFailed: the endpoint cannot be reached or answers with an error.
+    """
+    client.request("POST", endpoint, data=text.encode("utf-8"),
+                   headers={"Content-Type": "application/sparql-update"})
+
+
+def read_results(body: bytes | str) -> Results:
+    """SPARQL 1.1 Query Results JSON as terms.
+
+    >>> r = read_results('{"head": {"vars": ["x"]}, "results": {"bindings": '
+    ...                  '[{"x": {"type": "literal", "value": "4", "datatype": '
+    ...                  '"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+    >>> r.columns, r.rows[0]["x"].toPython()
+    (['x'], 4)
+
+    Raises:
+        NotResults: the body is not JSON, or not shaped like SPARQL results.
+    """
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise NotResults("the answer is not JSON") from None
+    if not isinstance(payload, dict):
+        raise NotResults("the answer is not a JSON object")
+    if "boolean" in payload:
+        return Results([], [], bool(payload["boolean"]))
+    try:
+        columns = [str(name) for name in payload["head"]["vars"]]
+        rows = read_bindings(payload["results"]["bindings"])
+    except (KeyError, TypeError) as exc:
+        raise NotResults(f"the answer lacks {exc}") from None
+    return Results(columns, rows)
+
+
+def read_bindings(bindings: Sequence[Mapping[str, Mapping[str, str]]]) -> list[Row]:
+    """The `results.bindings` array of SPARQL JSON results as rows of terms.
+
+    Raises:
+        NotResults: a row or cell is not shaped like SPARQL JSON results.
+    """
+    if not isinstance(bindings, list):
+        raise NotResults("the bindings are not a list")
+    try:
+        return [{name: term(cell) for name, cell in row.items()} for row in bindings]
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise NotResults(f"a result cell is malformed ({exc})") from None
+
+
+def term(cell: Mapping[str, str]) -> Node:
+    """The rdflib term of one SPARQL JSON cell; an xsd:string literal is a plain literal.
+
+    Raises:
+        NotResults: an unknown cell type.
+        KeyError: the cell lacks its type or value.
+    """
+    kind, value = cell["type"], cell["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        language = cell.get("xml:lang")
+        datatype = None if language else cell.get("datatype")
+        return Literal(value, lang=language,
+                       datatype=None if datatype == str(XSD.string) else datatype)
+    raise NotResults(f"unknown result cell type {kind!r}")
+
+
+def binding_json(value: Node) -> dict[str, str]:
+    """A term as a SPARQL JSON cell, the inverse of `term` (for caches of results).
+
+    >>> binding_json(Literal("Pristina", lang="en"))
+    {'type': 'literal', 'value': 'Pristina', 'xml:lang': 'en'}
+    """
+    if isinstance(value, URIRef):
+        return {"type": "uri", "value": str(value)}
+    if isinstance(value, BNode):
+        return {"type": "bnode", "value": str(value)}
+    if isinstance(value, Literal):
+        cell = {"type": "literal", "value": str(value)}
+        if value.language:
+            cell["xml:lang"] = value.language
+        elif value.datatype is not None:
+            cell["datatype"] = str(value.datatype)
+        return cell
+    raise TypeError(f"not an RDF term: {value!r}")
+
+
+def rows_json(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """Rows of terms as a SPARQL JSON `bindings` array."""
+    return [{name: binding_json(value) for name, value in row.items()} for row in rows]
