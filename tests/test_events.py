@@ -332,7 +332,7 @@ def test_places_and_participants_are_the_documents_mentions() -> None:
 
     def mention(kind: str, key: str, surface: str) -> SimpleNamespace:
         start = text.index(surface)
-        return SimpleNamespace(type=kind, key=key, label=surface, start=start, end=start + len(surface))
+        return SimpleNamespace(type=kind, key=key, start=start, end=start + len(surface))
 
     bare = read_events(record, doc, SimpleNamespace(mentions=[]))
     assert summary(bare) == [("arrest", "2020-11-04"), ("transfer", "2020-11-04")]

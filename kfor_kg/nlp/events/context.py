@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.dates import DateMention, DateValue
+from kfor_kg.lexicon.gazetteer import label_for
 from kfor_kg.nlp.events.model import EntityRef
 from kfor_kg.nlp.events.rules import EventRules, TriggerRule
 
@@ -39,8 +40,6 @@ class MentionLike(Protocol):
     def start(self) -> int: ...     # cleaned-text offsets
     @property
     def end(self) -> int: ...
-    @property
-    def label(self) -> str: ...
 
 
 class EntitiesLike(Protocol):
@@ -82,8 +81,8 @@ class DocumentContext:
                 continue
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None and len(span):
-                mentions.append(EntityMention(EntityRef(m.type, m.key, m.label or m.key), m.start, m.end,
-                                              span.root))
+                ref = EntityRef(m.type, m.key, label_for(m.type, m.key))
+                mentions.append(EntityMention(ref, m.start, m.end, span.root))
         return cls(record, doc, record.clean.text, rules, period, record.reference_date, tuple(mentions))
 
 

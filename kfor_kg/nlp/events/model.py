@@ -16,7 +16,7 @@ class EntityRef:
 
     kind: str            # "Person" | "Organization" | "Place" (as Minter.entity and vocab.ENTITY_CLASSES)
     key: str
-    label: str           # the entity's preferred label, as the entity layer gives it
+    label: str           # the entity's preferred label: gazetteer.label_for(kind, key), as on its node
 
 
 @dataclass(frozen=True)

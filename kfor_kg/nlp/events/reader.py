@@ -37,7 +37,8 @@ def read_events(record: DocumentRecord, doc: Doc, entities: EntitiesLike) -> lis
 
     `doc` is the spaCy Doc of `record.clean.text` with a dependency parse,
     lemmas and sentences; `entities` the document's entities (only their
-    `mentions` are read: type, key, label and cleaned-text offsets).
+    `mentions` are read: type, key and cleaned-text offsets). Entities are
+    named by `gazetteer.label_for(kind, key)`, the label of their node.
 
     >>> from pathlib import Path
     >>> from types import SimpleNamespace
@@ -54,8 +55,8 @@ def read_events(record: DocumentRecord, doc: Doc, entities: EntitiesLike) -> lis
     ...     tags="IN CD NNP CD , DT NN VBD NNP NNP IN NNP .".split(),
     ...     lemmas="on 4 November 2020 , the police arrest Jakup Krasniqi in Pristina .".split())
     >>> entities = SimpleNamespace(mentions=[
-    ...     SimpleNamespace(type="Person", key="jakup-krasniqi", label="Jakup Krasniqi", start=40, end=54),
-    ...     SimpleNamespace(type="Place", key="pristina", label="Pristina", start=58, end=66)])
+    ...     SimpleNamespace(type="Person", key="jakup-krasniqi", start=40, end=54),
+    ...     SimpleNamespace(type="Place", key="pristina", start=58, end=66)])
     >>> [(e.type, e.date.iso, e.label) for e in read_events(record, doc, entities)]
     [('arrest', '2020-11-04', 'Arrest of Jakup Krasniqi in Pristina')]
 
