@@ -8,7 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kfor_kg.lexicon.dates import DateValue, find_dates, month_number, parse, resolve, resolve_day_month
+import re
+
+from kfor_kg.lexicon.dates import (
+    DateValue,
+    complete_date,
+    find_dates,
+    fragment,
+    month_number,
+    parse,
+    parse_date,
+    parse_number,
+    resolve,
+    resolve_day_month,
+)
 
 Q4_2020 = (dt.date(2020, 10, 1), dt.date(2020, 12, 31))
 SEPT_2007 = (dt.date(2007, 9, 1), dt.date(2007, 9, 30))
@@ -125,6 +138,58 @@ def test_impossible_dates_are_not_invented() -> None:
     assert month_number("Sept.") == 9 and month_number("Smarch") is None
 
 
+# --- full dates and counts, as the header facts read them ------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("5 November 2007", dt.date(2007, 11, 5)),
+    ("2 Oct 2008", dt.date(2008, 10, 2)),
+    ("2 Oct. 2008", dt.date(2008, 10, 2)),
+    ("July 3, 2008", dt.date(2008, 7, 3)),
+    ("dated 21st September 2000 from", dt.date(2000, 9, 21)),
+    ("31 February 2008", None),
+    ("4 November", None),
+    ("no date", None),
+])
+def test_parse_date(text: str, expected: dt.date | None) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text,later,expected", [
+    ("1", dt.date(2019, 3, 31), dt.date(2019, 3, 1)),
+    ("1 January", dt.date(2019, 3, 31), dt.date(2019, 1, 1)),
+    ("1 December", dt.date(2008, 1, 31), dt.date(2007, 12, 1)),
+    ("1st of December", dt.date(2008, 1, 31), dt.date(2007, 12, 1)),
+    ("1 July 2017", dt.date(2017, 9, 30), dt.date(2017, 7, 1)),
+    ("31", dt.date(2019, 2, 28), None),
+    ("soon", dt.date(2019, 2, 28), None),
+])
+def test_complete_date(text: str, later: dt.date, expected: dt.date | None) -> None:
+    assert complete_date(text, later) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("15,314", 15314), ("4,600", 4600), ("nineteen", 19), ("fourteen", 14), ("twenty-one", 21),
+    ("Eight", 8), ("some 3,500", 3500), ("just over 4,000", 4000), ("many", None), ("1,23", None), ("", None)])
+def test_parse_number(text: str, expected: int | None) -> None:
+    assert parse_number(text) == expected
+
+
+def test_number_words_are_one_table_for_counts_and_relative_days() -> None:
+    # "fourteen" is a count word of the header facts and, from the same table, a day offset.
+    mention = find_dates("fourteen days later")[0]
+    assert mention.kind == "relative-day" and mention.offset == 14
+
+
+def test_fragments_embed_in_other_rules() -> None:
+    period = re.compile(f"from ({fragment('day_month')}) to ({fragment('date')})")
+    m = period.search("covers the period from 1 July to 30 September 2017.")
+    assert m is not None and m.groups() == ("1 July", "30 September 2017")
+    troops = re.compile(f"(?:({fragment('approximate')}) )?({fragment('number')}) troops")
+    m = troops.search("there were some 3,500 troops")
+    assert m is not None and m.groups() == ("some", "3,500")
+
+
 # --- properties --------------------------------------------------------------------
 
 periods = st.builds(
@@ -181,6 +246,18 @@ def test_partial_dates_land_inside_a_period_shorter_than_a_year(period: tuple[dt
         return
     value = parse(f"On {day.day} {MONTHS[day.month - 1]}, something happened", period)
     assert value is not None and value.start == day
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_header_parsers_never_crash_on_odd_text(text: str) -> None:
+    date = parse_date(text)
+    assert date is None or (isinstance(date, dt.date) and str(date.year) in text)
+    number = parse_number(text)
+    assert number is None or number >= 0
+    completed = complete_date(text, dt.date(2020, 6, 30))
+    # Completed from the later date, never after its month; a full date stands as written.
+    assert completed is None or completed == date or (date is None and completed <= dt.date(2020, 6, 30))
 
 
 def test_docstring_examples() -> None:

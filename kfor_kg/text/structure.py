@@ -8,6 +8,7 @@ under section headings). Cut-off and unusual documents simply lack parts.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -44,22 +45,61 @@ class Part:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph (one line) of the report; `number` is None when it is not numbered."""
+
     number: int | None
     start: int
     end: int
-    section: str | None
+    section: str | None        # the heading it stands under
 
 
 @dataclass
 class Structure:
+    """The parts of a document and the paragraphs, headings and labels of its lines.
+
+    All offsets are into the cleaned text. Page furniture is not here: the
+    cleaning removed it from the text (see `CleanText.furniture`).
+    """
+
     parts: dict[str, Part] = field(default_factory=dict)
-    paragraphs: list[Paragraph] = field(default_factory=list)
-    headings: list[Line] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)   # report paragraphs, in order
+    headings: list[Line] = field(default_factory=list)          # section headings of the report
+    labels: list[Line] = field(default_factory=list)            # "Annex", "Enclosure", "[Original: English]"
     signatures: dict[str, Line] = field(default_factory=dict)   # part kind -> "(Signed) ..." line
 
     def text_of(self, clean: CleanText, kind: str) -> str:
         part = self.parts.get(kind)
         return clean.text[part.start:part.end] if part else ""
+
+    def paragraph_at(self, offset: int) -> Paragraph | None:
+        """The numbered paragraph of the report whose line contains `offset`, else None."""
+        i = bisect.bisect_right(self.paragraphs, offset, key=lambda p: p.start) - 1
+        if i < 0:
+            return None
+        paragraph = self.paragraphs[i]
+        return paragraph if paragraph.number is not None and offset < paragraph.end else None
+
+    def heading_spans(self) -> list[tuple[int, int]]:
+        """The (start, end) of each section heading of the report, in order."""
+        return [(x.start, x.end) for x in self.headings]
+
+    def masthead_span(self) -> tuple[int, int] | None:
+        """The (start, end) of the masthead (symbol, date, languages), if the document has one."""
+        part = self.parts.get("masthead")
+        return (part.start, part.end) if part else None
+
+    def non_prose_spans(self) -> list[tuple[int, int]]:
+        """What is no running text, in order and not overlapping: the masthead, headings and labels."""
+        masthead = self.masthead_span()
+        spans = ([masthead] if masthead else []) + self.heading_spans()
+        spans += [(x.start, x.end) for x in self.labels]
+        out: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if out and start < out[-1][1]:
+                out[-1] = (out[-1][0], max(end, out[-1][1]))
+            else:
+                out.append((start, end))
+        return out
 
 
 def lines_of(text: str) -> list[Line]:
@@ -117,6 +157,7 @@ def split(clean: CleanText) -> Structure:
         sig = next((x for x in part.lines if _SIGNED.match(x.text)), None)
         if sig:
             s.signatures[kind] = sig
+    s.labels = [x for x in lines if _LABEL_ONLY.match(x.text)]
     if report:
         _paragraphs(report, s)
     return s
