@@ -156,3 +156,22 @@ def label_for(kind: str, key: str) -> str:
         return resolution_label(key)
     words = [w for w in key.split("-") if w]
     return " ".join(w if i and w in _SMALL_WORDS else w[:1].upper() + w[1:] for i, w in enumerate(words)) or key
+
+
+def looks_like_acronym(text: str) -> bool:
+    """An acronym as written: 2-10 letters, mostly capitals, no space ("KFOR", "EULEX", "UNMIK").
+
+    >>> looks_like_acronym("KFOR"), looks_like_acronym("Kosovo"), looks_like_acronym("UN SC")
+    (True, False, False)
+    """
+    letters = [c for c in text if c.isalpha()]
+    return 2 <= len(letters) <= 10 and sum(c.isupper() for c in letters) >= 2 and " " not in text \
+        and not any(c.islower() for c in text[:2])
+
+
+def acronym_for(kind: str, key: str) -> str | None:
+    """The gazetteer's acronym of a thing: its first name that looks like one ("KFOR" for kfor)."""
+    thing = alias_table().get(kind, key)
+    if thing is None:
+        return None
+    return next((s for s in alias_table().surfaces(thing) if looks_like_acronym(s)), None)
