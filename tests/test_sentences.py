@@ -63,7 +63,8 @@ def test_a_quoted_sentence_leaves_out_the_paragraph_number() -> None:
     text = "2. As at 30 September 2007, the total number of troops in theatre was 15,314."
     a, b = without_paragraph_number(text, *sentence_spans(text)[0])
     assert text[a:b].startswith("As at 30 September")
-    assert without_paragraph_number("2007. ", 0, 6) == (0, 6)
+    assert without_paragraph_number("2007. ", 0, 6) == (0, 5)
+    assert without_paragraph_number(" 12.  ", 0, 6) == (1, 4)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.txt")), ids=lambda p: p.stem)
@@ -91,3 +92,11 @@ def test_odd_text_gives_ordered_spans_inside_the_text(text: str) -> None:
     assert covered >= sum(1 for c in text if not c.isspace())
     for a, b in spans:
         assert sentence_around(spans, a, b) == (a, b)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import kfor_kg.text.sentences
+
+    assert doctest.testmod(kfor_kg.text.sentences).failed == 0

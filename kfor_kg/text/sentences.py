@@ -156,14 +156,18 @@ def sentence_around(spans: list[tuple[int, int]], start: int, end: int) -> tuple
 
 
 def without_paragraph_number(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span text[start:end] without the paragraph number opening it, for quoting a sentence.
+    """The span text[start:end] without a paragraph number opening it nor spaces around it.
 
-    The number stays in the segmentation (it opens the paragraph's first
-    sentence) but is no part of what that sentence says.
+    For quoting a sentence: the number stays in the segmentation (it opens the
+    paragraph's first sentence) but is no part of what the sentence says.
 
-    >>> t = "2. As at 30 September, KFOR had 15,314 troops."
-    >>> a, b = without_paragraph_number(t, 0, len(t)); t[a:b][:5]
-    'As at'
+    >>> t = " 2. As at 30 September, KFOR had 15,314 troops.\\n"
+    >>> a, b = without_paragraph_number(t, 0, len(t)); t[a:b]
+    'As at 30 September, KFOR had 15,314 troops.'
     """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
     m = _PARAGRAPH_NUMBER.match(text, start, end)
     return (m.end(), end) if m and m.end() < end else (start, end)
