@@ -79,9 +79,16 @@ def test_offsets_map_back_to_the_original() -> None:
     original = "*(Signed)* António **Guterres**\n\n   Jaap de Hoop\nScheffer"
     result = clean(SourceText(Path("t.txt"), original, "0" * 64))
     start = result.text.index("António Guterres")
-    assert result.original_text(start, start + len("António Guterres")) == "António **Guterres"
+    a, b = result.original_span(start, start + len("António Guterres"))
+    assert original[a:b] == "António **Guterres"
     start = result.text.index("Jaap de Hoop Scheffer")
-    assert result.original_text(start, start + len("Jaap de Hoop Scheffer")) == "Jaap de Hoop\nScheffer"
+    a, b = result.original_span(start, start + len("Jaap de Hoop Scheffer"))
+    assert original[a:b] == "Jaap de Hoop\nScheffer"
+    # And back: an original offset to the cleaned character that holds it.
+    assert result.clean_offset(a) == start and result.clean_offset(original.index("Scheffer")) == \
+        result.text.index("Scheffer")
+    # Removed markup maps to the cleaned character before it (here the space).
+    assert result.clean_offset(original.index("**Guterres") + 1) == result.text.index("Guterres") - 1
 
 
 @settings(max_examples=200, deadline=None)

@@ -8,6 +8,7 @@ text can thus be cut from the original file: `original[a:b]` for
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -65,9 +66,10 @@ class CleanText:
             raise ValueError(f"bad span {start}:{end} for a text of {len(self.text)} characters")
         return self.starts[start], self.ends[end - 1]
 
-    def original_text(self, start: int, end: int) -> str:
-        a, b = self.original_span(start, end)
-        return self.source.original[a:b]
+    def clean_offset(self, original: int) -> int | None:
+        """The cleaned-text offset of the last character that starts at or before original offset `original`."""
+        at = bisect.bisect_right(self.starts, original) - 1
+        return at if at >= 0 else None
 
 
 def read_source(path: Path) -> SourceText:
