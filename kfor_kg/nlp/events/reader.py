@@ -11,8 +11,6 @@ before) is passed in a `SentenceContext`; nothing is kept between calls.
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span
 
 from kfor_kg.extract.records import DocumentRecord, Evidence
@@ -25,12 +23,9 @@ from kfor_kg.nlp.events.labels import event_label
 from kfor_kg.nlp.events.model import EventRecord
 from kfor_kg.nlp.events.rules import event_rules
 from kfor_kg.nlp.events.triggers import candidates
+from kfor_kg.text.sentences import without_paragraph_number
 
 __all__ = ["read_events"]
-
-# A paragraph number opening a sentence ("12. On 4 November..."): not part of the sentence quoted as evidence.
-_LEADING = re.compile(r"\s*(?:\d{1,3}\.\s+)?")
-
 
 def read_events(record: DocumentRecord, doc: Doc, entities: EntitiesLike) -> list[EventRecord]:
     """The events of one document, in text order.
@@ -106,20 +101,10 @@ def _event(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> Event
     date_evidence = None
     if c.date_mention is not None:
         date_evidence = Evidence.of(clean, c.date_mention.start, c.date_mention.end)
-    a, b = _quoted_sentence(document.text, ctx.sent)
+    a, b = without_paragraph_number(document.text, ctx.sent.start_char, ctx.sent.end_char)
     return EventRecord(
         type=c.type, label=event_label(c, where_place, surface, who, ctx),
         trigger=Evidence.of(clean, t.idx, t.idx + len(t.text)),
         sentence=Evidence.of(clean, a, b),
         date=c.date, date_evidence=date_evidence, place=where_place, participants=who)
 
-
-def _quoted_sentence(text: str, sent: Span) -> tuple[int, int]:
-    """The sentence without the paragraph number that may open it, nor spaces around it."""
-    a, b = sent.start_char, sent.end_char
-    m = _LEADING.match(text, a, b)
-    if m:
-        a = m.end()
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
