@@ -41,13 +41,6 @@ class ShapeLoadError(KforError):
     code = "K004"
 
 
-class ValidationFailed(KforError):
-    """The graph does not conform to the shapes."""
-
-    code = "K005"
-    exit_code = 1
-
-
 class QueryError(KforError):
     """A query is unknown, malformed or was given bad parameters."""
 

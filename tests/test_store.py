@@ -30,7 +30,7 @@ from rdflib.namespace import RDF
 from kfor_kg.rdf import export
 from kfor_kg.stores import triplestore as store
 from kfor_kg.rdf.validate import load_ontology
-from kfor_kg.cli import STORE_SERVERS, cli
+from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, SEM
 from kfor_kg.resources import resource_dir
@@ -349,10 +349,6 @@ def test_server_presets(kind: str, query: str, update: str, graph_store: str | N
     target = Target.for_server(kind, "http://h:7878/")
     assert (target.endpoint, target.update_url, target.graph_store) == (query, update, graph_store)
     assert target.method == ("graph-store" if graph_store else "update")
-
-
-def test_the_cli_offers_every_preset() -> None:
-    assert set(STORE_SERVERS) == set(store.SERVER_PRESETS)
 
 
 def test_bad_targets_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
