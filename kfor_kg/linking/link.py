@@ -34,6 +34,7 @@ from rdflib.term import Node
 
 from kfor_kg.rdf import export
 from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.iris import Minter, entity_path, is_entity_path, parse_resolution_key
 from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.resources import data_file
 from kfor_kg.files import write_atomic
@@ -55,13 +56,8 @@ SHIPPED_TABLE = URIRef(PROJECT_URL + "/blob/main/kfor_kg/data/wikidata-alignment
 _KINDS: dict[URIRef, str] = {KFOR.Person: "Person", KFOR.Organization: "Organization",
                              KFOR.Place: "Place", KFOR.Resolution: "Resolution",
                              ORG.Post: "Post"}
-_KEY_DIRS = {"Person": "person", "Organization": "organization", "Place": "place",
-             "Resolution": "resolution", "Post": "post"}
-_KEY = re.compile(r"^(person|organization|place|resolution)/[a-z0-9-]+$"
-                  r"|^post/[a-z0-9-]+/[a-z0-9-]+$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
-_RESOLUTION_KEY = re.compile(r"resolution/(\d+)-(\d{4})$")
 _WIKIDATA_DATE = re.compile(r"^(-?)(\d+)-(\d\d)-(\d\d)")
 
 # Weight of a name of ours × weight of how it matched on Wikidata = candidate score.
@@ -230,7 +226,7 @@ def load_alignments(path: Path | None = None) -> dict[str, Alignment]:
             raise ConfigError(f"{where}: expected 4 tab-separated cells "
                               "(key, qid, label, verified), all non-empty")
         key, qid, label, verified = (cell.strip() for cell in cells)
-        if not _KEY.match(key):
+        if not is_entity_path(key):
             raise ConfigError(f"{where}: key {key!r} is not an entity path such as "
                               "'person/jens-stoltenberg' or 'post/united-nations/secretary-general'")
         if not _QID.match(qid):
@@ -307,13 +303,6 @@ def _union(data: Graph) -> Graph:
     return data
 
 
-def _local_key(iri: URIRef, kind: str) -> str:
-    """The IRI path under the base: 'person/jens-stoltenberg'; the IRI itself if it has none."""
-    tail = r"post/[^/]+/[^/]+" if kind == "Post" else _KEY_DIRS[kind] + r"/[^/]+"
-    match = re.search(f"/({tail})$", str(iri))
-    return match.group(1) if match else str(iri)
-
-
 def _as_date(value: Node) -> date | None:
     if isinstance(value, Literal):
         python = value.toPython()
@@ -364,7 +353,7 @@ def _entities(view: Graph, language: str) -> list[_Entity]:
         for iri in view.subjects(RDF.type, cls):
             if not isinstance(iri, URIRef) or iri in found:
                 continue
-            key = _local_key(iri, kind)
+            key = entity_path(iri) or str(iri)
             names = _resolution_symbols(view, iri, key) if kind == "Resolution" \
                 else _names(view, iri, language)
             label = next((str(n) for n, w in names if w == 1.0), "") or \
@@ -391,9 +380,9 @@ def _resolution_symbols(view: Graph, iri: URIRef, key: str) -> list[tuple[Litera
         weights[Literal(str(value))] = 1.0
     number = next(iter(view.objects(iri, KFOR.resolutionNumber)), None)
     year = next(iter(view.objects(iri, KFOR.resolutionYear)), None)
-    match = _RESOLUTION_KEY.search(key)
-    if (number is None or year is None) and match:
-        number, year = Literal(int(match.group(1))), Literal(int(match.group(2)))
+    parsed = parse_resolution_key(key)
+    if (number is None or year is None) and parsed and parsed[1] is not None:
+        number, year = Literal(parsed[0]), Literal(parsed[1])
     if number is not None and year is not None:
         weights.setdefault(Literal(f"S/RES/{number} ({year})"), 1.0)
         weights.setdefault(Literal(f"S/RES/{number}({year})"), 0.95)
@@ -697,7 +686,7 @@ def _target(data: Graph, entity: URIRef) -> Graph:
 def _write_link(data: Graph, link: Link, source: URIRef | None) -> None:
     graph = _target(data, link.entity)
     item = WD[link.qid]
-    node = URIRef(f"{link.entity}/wikidata-link")
+    node = Minter.wikidata_link(link.entity)
     graph.add((link.entity, OWL.sameAs, item))
     graph.add((link.entity, SCHEMA.sameAs, item))
     graph.add((link.entity, KFOR.wikidataLink, node))
