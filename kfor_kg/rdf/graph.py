@@ -3,6 +3,12 @@
 Each document gets its own named graph; what documents share (people,
 organizations, posts, roles, categories) goes into the shared graph. Every
 node has a minted IRI (no blank nodes), so the output is deterministic.
+
+A shared node's triples are a pure function of its key and the shipped data
+(labels from the gazetteer or `label_for`, post labels from `post_label`); what
+a document says about it (a name as written) is multi-valued (`skos:altLabel`).
+So documents built one at a time and loaded into one store give the same
+store as one build of them all.
 """
 
 from __future__ import annotations
@@ -11,17 +17,21 @@ import datetime as dt
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from kfor_kg.lexicon.gazetteer import alias_table
-from kfor_kg.rdf.vocab import (
-    DCTERMS, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS, UNDO, XSD,
-)
-from kfor_kg.rdf.iris import Minter
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Signatory
+from kfor_kg.lexicon.gazetteer import alias_table, label_for
+from kfor_kg.lexicon.offices import post_label
+from kfor_kg.rdf.iris import Minter
+from kfor_kg.rdf.vocab import (
+    DCTERMS, ENTITY_CLASSES, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS,
+    UNDO, XSD,
+)
+
+__all__ = ["QUOTE_CONTEXT", "new_dataset", "date_literal", "int_literal", "document_graph",
+           "shared_graph", "add_span", "add_evidence", "organization_node", "person_node",
+           "post_node", "add_document"]
 
 QUOTE_CONTEXT = 32
-
-# Full names of the organizations that hold the posts letters are signed in.
-_ORGANIZATION_TYPES = (KFOR.Organization, ORG.Organization, SCHEMA.Organization)
+"""Characters of context an oa:TextQuoteSelector keeps on each side."""
 
 
 def new_dataset(minter: Minter) -> Dataset:
@@ -41,13 +51,9 @@ def int_literal(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
-def document_iri(minter: Minter, record: DocumentRecord) -> URIRef:
-    return minter.document(record.key)
-
-
 def document_graph(ds: Dataset, minter: Minter, record: DocumentRecord) -> Graph:
     """The named graph that holds one document's own triples."""
-    return ds.graph(Minter.document_graph(document_iri(minter, record)))
+    return ds.graph(Minter.document_graph(minter.document(record.key)))
 
 
 def shared_graph(ds: Dataset, minter: Minter) -> Graph:
@@ -56,15 +62,19 @@ def shared_graph(ds: Dataset, minter: Minter) -> Graph:
 
 
 def add_span(g: Graph, minter: Minter, record: DocumentRecord, evidence: Evidence) -> URIRef:
-    """A text span node for `evidence`, with position and quote selectors; returns its IRI."""
-    doc = document_iri(minter, record)
+    """A text span node for `evidence`, with position and quote selectors; returns its IRI.
+
+    A span inside a numbered paragraph of the report is `kfor:inParagraph` that
+    paragraph.
+    """
+    doc = minter.document(record.key)
     span = Minter.span(doc, evidence.start, evidence.end)
     original = record.clean.source.original
-    position = URIRef(f"{span}/position")
-    quote = URIRef(f"{span}/quote")
+    position = Minter.selector(span, "position")
+    quote = Minter.selector(span, "quote")
     g.add((span, RDF.type, KFOR.TextSpan))
     g.add((span, RDF.type, OA.SpecificResource))
-    g.add((span, OA.hasSource, URIRef(f"{doc}/source")))
+    g.add((span, OA.hasSource, Minter.source(doc)))
     g.add((span, KFOR.inDocument, doc))
     g.add((span, OA.hasSelector, position))
     g.add((span, OA.hasSelector, quote))
@@ -79,7 +89,22 @@ def add_span(g: Graph, minter: Minter, record: DocumentRecord, evidence: Evidenc
         g.add((quote, OA.prefix, Literal(prefix)))
     if suffix:
         g.add((quote, OA.suffix, Literal(suffix)))
+    number = paragraph_number(record, evidence)
+    if number is not None:
+        paragraph = Minter.paragraph(doc, number)
+        g.add((span, KFOR.inParagraph, paragraph))
+        g.add((paragraph, RDF.type, KFOR.Paragraph))
+        g.add((paragraph, KFOR.paragraphNumber, int_literal(number)))
+        g.add((paragraph, KFOR.inDocument, doc))
     return span
+
+
+def paragraph_number(record: DocumentRecord, evidence: Evidence) -> int | None:
+    """The number of the report paragraph `evidence` starts in, if it is a numbered one."""
+    # Evidence offsets are into the original file, paragraphs into the cleaned text.
+    at = record.clean.clean_offset(evidence.start)
+    paragraph = record.structure.paragraph_at(at) if at is not None else None
+    return paragraph.number if paragraph is not None else None
 
 
 def add_evidence(g: Graph, minter: Minter, record: DocumentRecord, node: URIRef,
@@ -93,26 +118,26 @@ def add_evidence(g: Graph, minter: Minter, record: DocumentRecord, node: URIRef,
 
 
 def organization_node(shared: Graph, minter: Minter, key: str) -> URIRef:
-    """The organization with alias-table key `key` (labels from the table)."""
+    """The organization with gazetteer key `key`."""
     node = minter.entity("Organization", key)
-    thing = alias_table().get("Organization", key)
-    for t in _ORGANIZATION_TYPES:
-        shared.add((node, RDF.type, t))
-    label = thing.label if thing else key
-    shared.add((node, SKOS.prefLabel, Literal(label)))
+    for cls in ENTITY_CLASSES["Organization"]:
+        shared.add((node, RDF.type, cls))
+    shared.add((node, SKOS.prefLabel, Literal(label_for("Organization", key))))
     return node
 
 
 def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = None) -> URIRef:
-    """The canonical person called `name`; `surface` is kept as an alternative label."""
-    canonical = alias_table().canonical("Person", name)
-    node = minter.entity("Person", canonical.key)
-    for t in (KFOR.Person, FOAF.Person, SCHEMA.Person):
-        shared.add((node, RDF.type, t))
-    shared.add((node, SKOS.prefLabel, Literal(canonical.label)))
-    shared.add((node, FOAF.name, Literal(canonical.label)))
-    if surface and surface != canonical.label:
-        shared.add((node, SKOS.altLabel, Literal(surface)))
+    """The canonical person called `name`; `name` and `surface` as written become altLabels."""
+    key = alias_table().canonical("Person", name).key
+    node = minter.entity("Person", key)
+    label = label_for("Person", key)
+    for cls in ENTITY_CLASSES["Person"]:
+        shared.add((node, RDF.type, cls))
+    shared.add((node, SKOS.prefLabel, Literal(label)))
+    shared.add((node, FOAF.name, Literal(label)))
+    for written in (name, surface):
+        if written and written != label:
+            shared.add((node, SKOS.altLabel, Literal(written)))
     return node
 
 
@@ -121,11 +146,11 @@ def post_node(shared: Graph, minter: Minter, office: Office) -> URIRef:
     post = minter.post(office.organization, office.role)
     role = minter.role(office.role)
     org = organization_node(shared, minter, office.organization)
-    org_label = shared.value(org, SKOS.prefLabel)
     shared.add((post, RDF.type, ORG.Post))
     shared.add((post, ORG.role, role))
     shared.add((post, ORG.postIn, org))
-    shared.add((post, SKOS.prefLabel, Literal(f"{office.role} of the {org_label}")))
+    shared.add((post, SKOS.prefLabel,
+                Literal(post_label(office.role, label_for("Organization", office.organization)))))
     shared.add((role, RDF.type, ORG.Role))
     shared.add((role, SKOS.prefLabel, Literal(office.role)))
     shared.add((role, RDFS.label, Literal(office.role)))
@@ -139,9 +164,9 @@ def add_document(ds: Dataset, minter: Minter, record: DocumentRecord) -> URIRef:
     """Add one document's facts: the document, its letters and its report."""
     g = document_graph(ds, minter, record)
     shared = shared_graph(ds, minter)
-    doc = document_iri(minter, record)
+    doc = minter.document(record.key)
     source = record.clean.source
-    source_node = URIRef(f"{doc}/source")
+    source_node = Minter.source(doc)
 
     for t in (KFOR.Document, UNDO.Document, SCHEMA.CreativeWork):
         g.add((doc, RDF.type, t))
@@ -175,7 +200,7 @@ def add_document(ds: Dataset, minter: Minter, record: DocumentRecord) -> URIRef:
 def _add_letter(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
                 doc: URIRef, letter: Letter) -> URIRef:
     covering = letter.kind == "covering"
-    node = URIRef(f"{doc}/letter" if covering else f"{doc}/annex-letter")
+    node = Minter.letter(doc, letter.kind)
     g.add((doc, KFOR.coveringLetter if covering else KFOR.annexLetter, node))
     for t in (KFOR.CoveringLetter if covering else KFOR.AnnexLetter, KFOR.Letter,
               SCHEMA.Message, UNDO.OfficialLetter):
@@ -212,7 +237,7 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
                 doc: URIRef) -> URIRef:
     report = record.report
     assert report is not None
-    node = URIRef(f"{doc}/report")
+    node = Minter.report(doc)
     g.add((doc, KFOR.enclosedReport, node))
     for t in (KFOR.Report, SCHEMA.Report, UNDO.ProgressReport):
         g.add((node, RDF.type, t))
@@ -235,7 +260,7 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
         g.add((node, KFOR.totalIncidents, int_literal(report.total_incidents)))
     strength = report.troop_strength
     if strength:
-        ts = URIRef(f"{node}/troop-strength")
+        ts = Minter.troop_strength(node)
         g.add((node, KFOR.troopStrength, ts))
         g.add((ts, RDF.type, KFOR.TroopStrength))
         g.add((ts, RDF.type, SCHEMA.Observation))
@@ -253,7 +278,7 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
             add_evidence(g, minter, record, ts, ev)
     for incident in report.incidents:
         category = minter.incident_category(incident.category)
-        inc = URIRef(f"{node}/incidents/{category.rsplit('/', 1)[-1]}")
+        inc = Minter.incident_count(node, incident.category)
         g.add((node, KFOR.incidentCount, inc))
         g.add((inc, RDF.type, KFOR.IncidentCount))
         g.add((inc, RDF.type, SCHEMA.Observation))
