@@ -30,10 +30,10 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import Graph
 
@@ -192,22 +192,35 @@ def _norm_type(value: str) -> str:
     return re.sub(r"[^a-z0-9]", "", local.lower())
 
 
-def _match_entities(gold: list[tuple[str, ...]], predicted: list[tuple[str, str]]) -> tuple[Score, list[str], list[str]]:
-    """Match predicted (entity, label) pairs to gold entries one-to-one."""
-    keys = [{match_key(n) for n in names} for names in gold]
+G = TypeVar("G")
+P = TypeVar("P")
+
+
+def _match(gold: Sequence[G], predicted: Sequence[P],
+           fits: Callable[[G, P], bool]) -> tuple[Score, list[P], list[G]]:
+    """Match predictions, in their order, one-to-one to the first unused gold entry they fit.
+
+    Returns the score, the unmatched predictions (false positives) and the unmatched
+    gold entries (false negatives).
+    """
     used: set[int] = set()
-    fps: list[str] = []
-    tp = 0
-    for _, label in sorted(predicted, key=lambda p: (p[1], p[0])):
-        k = match_key(label)
-        hit = next((i for i, ks in enumerate(keys) if i not in used and k in ks), None)
+    fps: list[P] = []
+    for item in predicted:
+        hit = next((i for i, entry in enumerate(gold) if i not in used and fits(entry, item)), None)
         if hit is None:
-            fps.append(label)
+            fps.append(item)
         else:
             used.add(hit)
-            tp += 1
-    fns = [gold[i][0] for i in range(len(gold)) if i not in used]
-    return Score(tp, len(fps), len(fns)), fps, fns
+    fns = [entry for i, entry in enumerate(gold) if i not in used]
+    return Score(len(predicted) - len(fps), len(fps), len(fns)), fps, fns
+
+
+def _match_entities(gold: list[tuple[str, ...]], predicted: list[tuple[str, str]]) -> tuple[Score, list[str], list[str]]:
+    """Match predicted (entity, label) pairs to gold entries (names) one-to-one."""
+    entries = [(names, {match_key(n) for n in names}) for names in gold]
+    labels = [label for _, label in sorted(predicted, key=lambda p: (p[1], p[0]))]
+    score, fps, fns = _match(entries, labels, lambda entry, label: match_key(label) in entry[1])
+    return score, fps, [names[0] for names, _keys in fns]
 
 
 def _date_ok(gold: str | None, predicted: str) -> bool:
@@ -219,21 +232,14 @@ def _date_ok(gold: str | None, predicted: str) -> bool:
 
 
 def _match_events(gold: list[dict[str, Any]], predicted: list[dict[str, str]]) -> tuple[Score, list[str], list[str]]:
-    used: set[int] = set()
-    fps: list[str] = []
-    tp = 0
-    for row in sorted(predicted, key=lambda r: (r.get("date", ""), r.get("type", ""), r.get("event", ""))):
-        t = _norm_type(row.get("type", ""))
-        hit = next((i for i, g in enumerate(gold) if i not in used and _norm_type(g["type"]) == t
-                    and _date_ok(g.get("date"), row.get("date", ""))), None)
-        if hit is None:
-            fps.append(f"{row.get('type', '')} {row.get('date', '')} {row.get('label', '')}".strip())
-        else:
-            used.add(hit)
-            tp += 1
-    fns = [f"{g['type']} {g.get('date') or ''} {g.get('label', '')}".strip()
-           for i, g in enumerate(gold) if i not in used]
-    return Score(tp, len(fps), len(fns)), fps, fns
+    """Match predicted event rows to gold events on type and date, one-to-one."""
+    rows = sorted(predicted, key=lambda r: (r.get("date", ""), r.get("type", ""), r.get("event", "")))
+    score, fps, fns = _match(gold, rows, lambda g, row: (
+        _norm_type(g["type"]) == _norm_type(row.get("type", ""))
+        and _date_ok(g.get("date"), row.get("date", ""))))
+    return (score,
+            [f"{r.get('type', '')} {r.get('date', '')} {r.get('label', '')}".strip() for r in fps],
+            [f"{g['type']} {g.get('date') or ''} {g.get('label', '')}".strip() for g in fns])
 
 
 def evaluate(gold_dir: Path, graph: Graph) -> EvaluationReport:

@@ -57,12 +57,11 @@ def default_cache_dir() -> Path:
 
 @dataclass
 class ClientStats:
-    """What a client did: HTTP requests sent (retries included), cache hits and misses."""
+    """What a client did: HTTP requests sent (retries included), retries, cache hits."""
 
     requests: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0   # look-ups the cache could not answer
     retries: int = 0
+    cache_hits: int = 0
 
 
 class SparqlClient:
@@ -119,9 +118,7 @@ class SparqlClient:
         """The cached rows of `query`, or None. An unreadable cache file counts as a miss."""
         path = self.cache_path(query)
         rows = _read_cache(path, query) if path is not None else None
-        if rows is None:
-            self.stats.cache_misses += 1
-        else:
+        if rows is not None:
             self.stats.cache_hits += 1
         return rows
 

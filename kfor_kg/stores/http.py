@@ -40,7 +40,7 @@ from kfor_kg import __version__
 from kfor_kg.errors import ConfigError
 
 __all__ = ["PROJECT_URL", "USER_AGENT", "DEFAULT_TIMEOUT", "TRANSIENT_STATUSES", "RetryPolicy",
-           "RequestFailed", "Reply", "HttpClient"]
+           "RequestFailed", "HttpClient"]
 
 PROJECT_URL = "https://github.com/kfor-kg/kfor-kg"
 # Name, version, contact URL and the word "bot": what the Wikimedia User-Agent policy asks for.
@@ -143,30 +143,20 @@ class _Retry(Retry):
 
 
 class RequestFailed(Exception):
-    """A request failed for good: `text` says how, completing a sentence about `url`.
+    """A request failed for good: `text` says how, completing a sentence about the URL.
 
-    `status` is the HTTP status (None: no answer), `fatal` whether later requests
-    to the same server would fail the same way, `attempts` how many were made.
+    `str()` is the whole sentence, with the number of attempts when there were
+    several. `status` is the HTTP status (None: no answer), `fatal` whether later
+    requests to the same server would fail the same way.
     """
 
     def __init__(self, url: str, text: str, *, status: int | None, fatal: bool,
                  attempts: int) -> None:
-        self.url = url
         self.text = text
         self.status = status
         self.fatal = fatal
-        self.attempts = attempts
         tries = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
         super().__init__(f"{url} {text}{tries}")
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A successful answer: status, body, and how many attempts it took."""
-
-    status: int
-    body: bytes
-    attempts: int
 
 
 class HttpClient:
@@ -191,8 +181,8 @@ class HttpClient:
 
     def request(self, method: str, url: str, *, data: bytes | list[tuple[str, str]] | None = None,
                 headers: Mapping[str, str] | None = None,
-                params: Mapping[str, str] | None = None) -> Reply:
-        """Send one request (retried as the policy says) and return the successful answer.
+                params: Mapping[str, str] | None = None) -> bytes:
+        """Send one request (retried as the policy says) and return the body of the answer.
 
         A list of pairs as `data` is sent form-encoded; bytes as they are.
 
@@ -211,7 +201,7 @@ class HttpClient:
         if response.status_code >= 400:
             raise RequestFailed(url, self._status_text(response), status=response.status_code,
                                 fatal=response.status_code in _FATAL_STATUSES, attempts=attempts)
-        return Reply(response.status_code, response.content, attempts)
+        return response.content
 
     def _status_text(self, response: requests.Response) -> str:
         status = response.status_code

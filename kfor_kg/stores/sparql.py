@@ -52,8 +52,8 @@ def select(client: HttpClient, endpoint: str, text: str,
         NotResults: the answer is not SPARQL JSON results.
     """
     form = [("query", text)] + [("default-graph-uri", graph) for graph in default_graphs]
-    reply = client.request("POST", endpoint, data=form, headers={"Accept": RESULTS_JSON})
-    return read_results(reply.body)
+    return read_results(client.request("POST", endpoint, data=form,
+                                       headers={"Accept": RESULTS_JSON}))
 
 
 def update(client: HttpClient, endpoint: str, text: str) -> None:
