@@ -21,7 +21,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kfor_kg.rdf import export
-from kfor_kg.stores import query
+from kfor_kg.stores import query, sparql
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, QueryError, StoreError
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
@@ -340,6 +340,30 @@ def test_remote_json_is_normalized_like_local_terms(fake_endpoint: str) -> None:
     assert result == query.QueryResult(["n", "flag", "day", "mean", "label", "gone"],
                                        [["42", "true", "2008-07-31", "2.5", "Kosovo", ""]])
     assert _FakeEndpoint.seen[0]["User-Agent"].startswith("kfor-kg/")
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.text(), kind=st.sampled_from(["plain", "lang", "typed", "iri"]))
+def test_sparql_json_cells_round_trip(value: str, kind: str) -> None:
+    term = {"plain": Literal(value), "lang": Literal(value, lang="en-GB"),
+            "typed": Literal(value, datatype=XSD.date), "iri": URIRef("urn:x:" + value)}[kind]
+    assert sparql.term(sparql.binding_json(term)) == term
+    body = json.dumps({"head": {"vars": ["x", "unbound"]},
+                       "results": {"bindings": sparql.rows_json([{"x": term}])}})
+    assert sparql.read_results(body) == sparql.Results(["x", "unbound"], [{"x": term}])
+
+
+def test_sparql_json_reader_details() -> None:
+    assert sparql.term({"type": "literal", "value": "a", "datatype": str(XSD.string)}) == Literal("a")
+    assert sparql.term({"type": "typed-literal", "value": "4", "datatype": str(XSD.integer)}) == \
+        Literal(4)
+    assert sparql.read_results(b'{"head": {}, "boolean": true}').boolean is True
+    for junk in (b"<html/>", b"[]", b'{"head": {"vars": ["x"]}}',
+                 b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "triple"}}]}}',
+                 b'{"head": {"vars": ["x"]}, "results": {"bindings": '
+                 b'[{"x": {"type": "quoted", "value": "v"}}]}}'):
+        with pytest.raises(sparql.NotResults):
+            sparql.read_results(junk)
 
 
 def test_remote_non_json_answer(fake_endpoint: str) -> None:
