@@ -8,7 +8,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from kfor_kg.rdf import export
 from kfor_kg.rdf import validate as validation
@@ -296,3 +296,60 @@ def test_report_of_shared_nodes_only(sample: Dataset, shapes: Graph, ontology: G
         "Shared nodes (no document)",
         "  id:person/ban-ki-moon",
     ]
+
+
+# --- the shipped shapes: paragraphs and text positions ----------------------------
+
+SPAN = node("doc/S-2008-638/span/410-430")
+
+
+def test_shipped_shapes_accept_a_span_in_a_numbered_paragraph(sample: Dataset) -> None:
+    g = sample.graph(node("doc/S-2008-638/graph"))
+    paragraph = node("doc/S-2008-638/paragraph/4")
+    g.add((SPAN, KFOR.inParagraph, paragraph))
+    g.add((paragraph, RDF.type, KFOR.Paragraph))
+    g.add((paragraph, KFOR.paragraphNumber, Literal(4)))
+    g.add((paragraph, KFOR.inDocument, DOC))
+    outcome = validation.validate(sample)
+    assert outcome.conforms, validation.format_report(outcome)
+
+
+def test_shipped_shapes_refuse_a_paragraph_without_number_or_two_for_one_span(sample: Dataset) -> None:
+    g = sample.graph(node("doc/S-2008-638/graph"))
+    for number in (4, 5):
+        paragraph = node(f"doc/S-2008-638/paragraph/{number}")
+        g.add((SPAN, KFOR.inParagraph, paragraph))
+        g.add((paragraph, RDF.type, KFOR.Paragraph))
+        g.add((paragraph, KFOR.inDocument, DOC))
+    g.add((node("doc/S-2008-638/paragraph/5"), KFOR.paragraphNumber, Literal(0)))
+    outcome = validation.validate(sample)
+    assert not outcome.conforms
+    found = {(r.focus_node, r.path) for r in outcome.results if r.severity == "Violation"}
+    assert found == {(SPAN, "kfor:inParagraph"),
+                     (node("doc/S-2008-638/paragraph/4"), "kfor:paragraphNumber"),
+                     (node("doc/S-2008-638/paragraph/5"), "kfor:paragraphNumber")}
+
+
+@pytest.mark.parametrize("datatype, conforms", [
+    (XSD.nonNegativeInteger, True), (XSD.integer, True), (XSD.decimal, False), (XSD.string, False),
+])
+def test_shipped_shapes_take_offsets_as_non_negative_or_plain_integers(
+        sample: Dataset, datatype: URIRef, conforms: bool) -> None:
+    """Oxigraph 0.5 gives every integer back as xsd:integer: such a graph still conforms."""
+    g = sample.graph(node("doc/S-2008-638/graph"))
+    position = node("doc/S-2008-638/span/410-430/position")
+    g.remove((position, OA.start, None))
+    g.remove((position, OA.end, None))
+    g.add((position, OA.start, Literal("410", datatype=datatype)))
+    g.add((position, OA.end, Literal("430", datatype=datatype)))
+    assert validation.validate(sample).conforms is conforms
+
+
+def test_shipped_shapes_refuse_a_negative_offset(sample: Dataset) -> None:
+    g = sample.graph(node("doc/S-2008-638/graph"))
+    position = node("doc/S-2008-638/span/410-430/position")
+    g.remove((position, OA.start, None))
+    g.add((position, OA.start, Literal(-1)))
+    outcome = validation.validate(sample)
+    assert [(r.focus_node, r.path) for r in outcome.results if r.severity == "Violation"] == \
+        [(position, "oa:start")]
