@@ -1,4 +1,4 @@
-"""Canonical entities, mentions traced to their words, posts as stated (issue 3, items 2-4, 6-8)."""
+"""Canonical entities, mentions traced to their words, posts as stated (issue 3, items 2-4, 6-8; issue 8, item 4)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,18 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Literal, URIRef
 from seed_build import GOLD, excerpts, seeds
 
-from kfor_kg.stores import query
-from kfor_kg.rdf import validate
-from kfor_kg.lexicon.gazetteer import match_key
-from kfor_kg.nlp.entities import EntityLayer, add_entity_layer, annotate, mentions_in
-from kfor_kg.text.ingest import SourceText, clean
-from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS
-from kfor_kg.rdf.iris import Minter
-from kfor_kg.nlp.pipeline import load_pipeline
-from kfor_kg.build import BuildResult
+from kfor_kg.build import BuildResult, build, example_reports
 from kfor_kg.extract.records import DocumentRecord
+from kfor_kg.lexicon.gazetteer import label_for, match_key
+from kfor_kg.nlp.entities import DocumentEntities, read_entities
+from kfor_kg.nlp.pipeline import load_pipeline, parse
+from kfor_kg.rdf import validate
+from kfor_kg.rdf.entity_graph import add_entities
+from kfor_kg.rdf.iris import Minter
+from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS
+from kfor_kg.stores import query
+from kfor_kg.text import ingest
+from kfor_kg.text.ingest import SourceText, clean
 
 ID = "https://w3id.org/kfor-kg/id/"
 
@@ -42,15 +44,15 @@ def record(name: str, text: str, key: str | None = None) -> DocumentRecord:
     return DocumentRecord(key=key or Path(name).stem, clean=clean(source))
 
 
-def layer_of(*texts: str) -> tuple[list[DocumentRecord], EntityLayer]:
-    records = [record(f"doc{i}.txt", t) for i, t in enumerate(texts)]
-    return records, annotate(records, load_pipeline())
+def entities_of(text: str, name: str = "doc.txt") -> DocumentEntities:
+    rec = record(name, text)
+    return read_entities(rec, load_pipeline()(rec.clean.text))
 
 
-def entity_of(layer: EntityLayer, rec: DocumentRecord, surface: str) -> tuple[str, str]:
-    found = {m.entity_id for m in mentions_in(layer, rec) if m.text == surface}
-    assert len(found) == 1, (surface, found, [m.text for m in mentions_in(layer, rec)])
-    return found.pop()
+def entity_of(found: DocumentEntities, surface: str) -> tuple[str, str]:
+    ids = {m.entity_id for m in found.mentions if m.text == surface}
+    assert len(ids) == 1, (surface, ids, [m.text for m in found.mentions])
+    return ids.pop()
 
 
 # --- provenance: every mention cut from the original file --------------------------------
@@ -143,41 +145,71 @@ def test_acronyms_and_surface_forms(data: Dataset) -> None:
     assert data.value(res, KFOR.resolutionYear) == Literal(1999)
 
 
-def test_acronym_learned_in_one_document_joins_another() -> None:
-    records, layer = layer_of(
-        "The Joint Implementation Commission (JIC) met in Pristina on 3 May.",
-        "KFOR briefed the JIC on 9 June.",
-    )
-    a = entity_of(layer, records[0], "Joint Implementation Commission")
-    assert entity_of(layer, records[0], "JIC") == a == entity_of(layer, records[1], "JIC") == ("Organization", "jic")
-    assert layer.entities[a].label == "Joint Implementation Commission"
-    assert layer.entities[a].acronym == "JIC"
+def test_acronyms_join_within_their_document_only() -> None:
+    """A "Long Form (ACRONYM)" joins both in its document; another document's bare acronym is not joined."""
+    first = entities_of("The Joint Implementation Commission (JIC) met in Pristina on 3 May. The JIC agreed.")
+    jic = entity_of(first, "Joint Implementation Commission")
+    assert entity_of(first, "JIC") == jic == ("Organization", "joint-implementation-commission")
+    assert first.entities[jic].label == "Joint Implementation Commission"
+    assert first.entities[jic].acronym == "JIC"
+    other = entities_of("KFOR briefed the JIC on 9 June.")
+    assert jic not in {m.entity_id for m in other.mentions}
 
 
-def test_people_join_across_spellings_and_surnames() -> None:
-    records, layer = layer_of(
-        "The Mayor of Pristina, Shpend Ahmeti, opened the road.",
-        "Mayor Ahmeti met KFOR. Later Shpendi Ahmeti left for Brussels.",
-        "The President of Kosovo, Hasim Thaci, resigned. Thaçi went to The Hague.",
-    )
-    ahmeti = entity_of(layer, records[0], "Shpend Ahmeti")
-    assert entity_of(layer, records[1], "Ahmeti") == ahmeti
-    assert entity_of(layer, records[1], "Shpendi Ahmeti") == ahmeti
-    assert entity_of(layer, records[2], "Hasim Thaci") == entity_of(layer, records[2], "Thaçi") == (
-        "Person", "hashim-thaci")
+def test_people_join_across_spellings_and_surnames_in_a_document() -> None:
+    found = entities_of("The Mayor of Pristina, Shpend Ahmeti, opened the road. Mayor Ahmeti met KFOR. "
+                        "Later Shpendi Ahmeti left for Brussels.")
+    ahmeti = entity_of(found, "Shpend Ahmeti")
+    assert entity_of(found, "Ahmeti") == entity_of(found, "Shpendi Ahmeti") == ahmeti
+    thaci = entities_of("The President of Kosovo, Hasim Thaci, resigned. Thaçi went to The Hague.")
+    assert entity_of(thaci, "Hasim Thaci") == entity_of(thaci, "Thaçi") == ("Person", "hashim-thaci")
+
+
+def test_keys_and_labels_come_from_the_name_not_the_corpus() -> None:
+    """The same name gets the same key and label in every document; the forms as written are surfaces."""
+    a = entities_of("Mr. Agron Bajrami met KFOR in Pristina.")
+    b = entities_of("KFOR met Agron Bajrami, who left at once.")
+    assert entity_of(a, "Agron Bajrami") == entity_of(b, "Agron Bajrami") == ("Person", "agron-bajrami")
+    assert a.entities[("Person", "agron-bajrami")].label == label_for("Person", "agron-bajrami") == "Agron Bajrami"
+    # The gazetteer's label, whatever the document wrote.
+    c = entities_of("Hasim Thaci met KFOR.")
+    assert c.entities[("Person", "hashim-thaci")].label == "Hashim Thaçi"
+    assert c.entities[("Person", "hashim-thaci")].surfaces == {"Hasim Thaci"}
+
+
+def test_a_lone_surname_stays_its_own_node_without_a_full_name_in_the_document() -> None:
+    found = entities_of("KFOR met the Mayor of Pristina, Shpend Ahmeti. Prime Minister Hoti spoke later.")
+    assert entity_of(found, "Hoti") == ("Person", "hoti")
+    assert found.entities[("Person", "hoti")].label == "Hoti"
+
+
+def test_a_lone_surname_the_gazetteer_knows_once_joins_it() -> None:
+    found = entities_of("On 3 May, Secretary-General Guterres met KFOR in Pristina.")
+    assert entity_of(found, "Guterres") == ("Person", "antonio-guterres")
 
 
 def test_a_surname_shared_by_two_people_stays_apart() -> None:
-    records, layer = layer_of("Jakup Krasniqi and Fatmir Krasniqi met. Krasniqi spoke first.")
-    people = {m.entity_id for m in mentions_in(layer, records[0]) if m.type == "Person"}
+    found = entities_of("Jakup Krasniqi and Fatmir Krasniqi met. Krasniqi spoke first.")
+    people = {m.entity_id for m in found.mentions if m.type == "Person"}
     assert ("Person", "jakup-krasniqi") in people and ("Person", "fatmir-krasniqi") in people
-    lone = entity_of(layer, records[0], "Krasniqi")
+    lone = entity_of(found, "Krasniqi")
     assert lone not in {("Person", "jakup-krasniqi"), ("Person", "fatmir-krasniqi")}
 
 
 def test_short_organization_names_join_the_full_name() -> None:
-    records, layer = layer_of("The Joint Security Council of Ruritania met. The Council agreed.")
-    assert entity_of(layer, records[0], "Council") == entity_of(layer, records[0], "Joint Security Council")
+    found = entities_of("The Joint Security Council of Ruritania met. The Council agreed.")
+    assert entity_of(found, "Council") == entity_of(found, "Joint Security Council")
+
+
+def test_a_documents_graph_is_the_same_built_alone_or_with_the_others(built: BuildResult) -> None:
+    """Each seed built on its own gives exactly its part of the joint build (issue 8, item 4)."""
+    joint = set(built.dataset.quads())
+    union: set[tuple[object, ...]] = set()
+    for path in ingest.iter_report_files([example_reports()]):
+        alone = build([path])
+        assert len(alone.records) == 1
+        union |= set(alone.dataset.quads())
+    assert union == joint
 
 
 # --- posts ------------------------------------------------------------------------------
@@ -207,8 +239,7 @@ def test_posts_as_stated(built: BuildResult, data: Dataset) -> None:
 
 
 def test_post_after_the_name() -> None:
-    records, layer = layer_of("Ms. Vjosa Osmani, the President of Kosovo, met KFOR in Pristina.")
-    [h] = layer.posts[records[0].key]
+    [h] = entities_of("Ms. Vjosa Osmani, the President of Kosovo, met KFOR in Pristina.").posts
     assert (h.person, h.role, h.organization, h.former) == ("vjosa-osmani", "President", ("Place", "kosovo"), False)
     assert h.evidence.text == "Vjosa Osmani, the President of Kosovo"
 
@@ -226,7 +257,8 @@ def test_layer_is_deterministic_and_blank_node_free(built: BuildResult) -> None:
 
     def graph_of() -> set[tuple[object, ...]]:
         ds = Dataset()
-        add_entity_layer(ds, annotate(built.records, load_pipeline()), built.records, Minter())
+        for rec in built.records:
+            add_entities(ds, Minter(), rec, read_entities(rec, load_pipeline()(rec.clean.text)))
         quads = set(ds.quads())
         assert not any(isinstance(t, BNode) for q in quads for t in q)
         return quads
@@ -235,10 +267,12 @@ def test_layer_is_deterministic_and_blank_node_free(built: BuildResult) -> None:
 
 
 def test_two_processes_read_the_same(built: BuildResult) -> None:
-    one = annotate(built.records, load_pipeline(), n_process=1)
-    two = annotate(built.records, load_pipeline(), n_process=2, batch_size=2)
-    assert one.mentions == two.mentions and one.posts == two.posts
-    assert sorted(one.entities) == sorted(two.entities)
+    texts = [r.clean.text for r in built.records]
+    one = [read_entities(r, d) for r, d in zip(built.records, parse(load_pipeline(), texts))]
+    two = [read_entities(r, d) for r, d in zip(built.records, parse(load_pipeline(), texts, n_process=2,
+                                                                      batch_size=2))]
+    assert [(x.mentions, x.posts, sorted(x.entities)) for x in one] == [
+        (x.mentions, x.posts, sorted(x.entities)) for x in two]
 
 
 def test_entities_query_columns_and_rows(data: Dataset) -> None:
@@ -279,11 +313,11 @@ def test_every_span_quote_equals_the_original_on_odd_text(text: str) -> None:
     if not text.strip():
         return
     rec = record("odd.txt", text)
-    layer = annotate([rec], load_pipeline())
-    for m in mentions_in(layer, rec):
+    found = read_entities(rec, load_pipeline()(rec.clean.text))
+    for m in found.mentions:
         assert text[m.evidence.start:m.evidence.end] == m.evidence.text
         assert text[m.sentence.start:m.sentence.end] == m.sentence.text
         assert m.sentence.start <= m.evidence.start and m.evidence.end <= m.sentence.end
         assert rec.clean.text[m.start:m.end] == m.text
-    for h in layer.posts[rec.key]:
+    for h in found.posts:
         assert text[h.evidence.start:h.evidence.end] == h.evidence.text
