@@ -17,6 +17,7 @@ COLUMNS = {
     "troop_strength": ["report", "asAt", "troops", "approximate", "nonNatoTroops", "natoNations",
                        "nonNatoNations"],
     "incidents": ["report", "category", "count"],
+    "paragraphs": ["doc", "paragraph", "node", "relation", "start", "end", "text"],
 }
 UN, NATO, SG = "United Nations", "North Atlantic Treaty Organization", "Secretary-General"
 
@@ -99,3 +100,21 @@ def test_incidents(examples: Dataset) -> None:
         [report, "smuggling", "8"],
         [report, "explosions", "3"],
     ]
+
+
+def test_paragraphs(examples: Dataset) -> None:
+    doc = ID + "S-2007-652"
+    found = rows(examples, "paragraphs", doc="id:doc/S-2007-652")
+    assert [row[:4] for row in found[:3]] == [
+        [doc, "1", doc + "/report", "evidence"],
+        [doc, "2", doc + "/report/troop-strength", "evidence"],
+        [doc, "2", doc + "/report/troop-strength", "evidence"],
+    ]
+    assert found[1][4:] == ["1078", "1152", "As at 30 September 2007, the total number of troops "
+                                            "in theatre was 15,314."]
+    incidents = [row for row in found if "/incidents/" in row[2]]
+    assert len(incidents) == 8 and {row[1] for row in incidents} == {"6"}
+    # Every document's report paragraphs, in document and paragraph order.
+    everything = rows(examples, "paragraphs")
+    assert {row[0] for row in everything} == {row[0] for row in rows(examples, "documents")}
+    assert everything == sorted(everything, key=lambda r: (r[0], int(r[1]), int(r[4]), int(r[5])))
