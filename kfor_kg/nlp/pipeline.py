@@ -110,7 +110,6 @@ def assemble_pipeline(model: str | None = None, config: Path = CONFIG,
     return nlp
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(model: str | None = None) -> Language:
     """The shipped pipeline (`assemble_pipeline` with config.cfg), loaded once per process and model.
 
@@ -120,6 +119,11 @@ def load_pipeline(model: str | None = None) -> Language:
     Raises:
         ConfigError: see `assemble_pipeline`.
     """
+    return _shipped(resolve_model(model))
+
+
+@lru_cache(maxsize=4)
+def _shipped(model: str) -> Language:
     return assemble_pipeline(model)
 
 
