@@ -43,6 +43,9 @@ from kfor_kg.rdf.validate import load_ontology
 from kfor_kg.errors import ConfigError, IngestError, StoreError
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
+from kfor_kg.rdf.iris import (
+    DOCUMENT_GRAPH_SUFFIX, Minter, document_of_graph, parse_document, symbol_key,
+)
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 
 __all__ = [
@@ -71,7 +74,6 @@ SERVER_PRESETS: dict[str, tuple[str, str, str | None]] = {
 _ANY_PATH = "(<urn:x-kfor-kg:none>|!<urn:x-kfor-kg:none>)*"
 _ONTOLOGY_TERMS = str(KFOR)
 _ONTOLOGY = _ONTOLOGY_TERMS.rstrip("#")  # the ontology's own IRI
-_DOC_IRI = re.compile(r"(?P<base>.+?[/#])doc/(?P<key>[^/]+)")
 # Characters an IRI may not contain (RDF 1.1 IRIREF); they would also break the SPARQL we send.
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
@@ -245,15 +247,15 @@ class SplitDataset:
 
     @property
     def shared_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/shared")
+        return Minter(self.base).shared_graph()
 
     @property
     def ontology_graph(self) -> URIRef:
-        return URIRef(f"{self.base}graph/ontology")
+        return Minter(self.base).ontology_graph()
 
     @staticmethod
     def graph_of(document: URIRef) -> URIRef:
-        return URIRef(f"{document}/graph")
+        return Minter.document_graph(document)
 
 
 def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
@@ -292,17 +294,17 @@ def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
         raise IngestError(f"the graph has no document (no subject typed {KFOR.Document})")
     bases = set()
     for doc in documents:
-        match = _DOC_IRI.fullmatch(doc)
-        if match is None:
+        parsed = parse_document(doc)
+        if parsed is None:
             raise IngestError(f"document IRI {doc} does not follow docs/model.md "
                               f"({{base}}doc/{{key}})")
-        bases.add(match["base"])
+        bases.add(parsed[0])
     if base is not None and bases != {base}:
         raise IngestError(f"documents are not under base {base}: {', '.join(sorted(bases))}")
     if len(bases) > 1:
         raise IngestError(f"documents are under several bases: {', '.join(sorted(bases))}")
     found_base = bases.pop()
-    prefix = found_base + "doc/"
+    prefix = Minter(found_base).documents_prefix
     graphs: dict[URIRef, set[Triple]] = {doc: set() for doc in documents}
     shared: set[Triple] = set()
     ontology: set[Triple] = set()
@@ -352,21 +354,21 @@ def document_iri(reference: str, base: str = DEFAULT_BASE) -> URIRef:
     """
     reference = reference.strip()
     if reference.startswith(("http://", "https://")):
-        iri = reference[:-len("/graph")] if reference.endswith("/graph") else reference
+        iri = str(document_of_graph(reference) or reference)
     else:
         key = reference[len("doc/"):] if reference.startswith("doc/") else reference
-        iri = f"{base}doc/{key.replace('/', '-')}"
-    if _DOC_IRI.fullmatch(iri) is None or _NOT_IN_IRI.search(iri):
+        iri = str(Minter(base).document(symbol_key(key)))
+    if parse_document(iri) is None or _NOT_IN_IRI.search(iri):
         raise ConfigError(f"{reference!r} is not a document key, symbol or IRI "
                           f"({{base}}doc/{{key}}, see docs/model.md)")
     return URIRef(iri)
 
 
 def _base_of(document: URIRef) -> str:
-    match = _DOC_IRI.fullmatch(document)
-    if match is None:
+    parsed = parse_document(document)
+    if parsed is None:
         raise ConfigError(f"{document} is not a document IRI ({{base}}doc/{{key}})")
-    return match["base"]
+    return parsed[0]
 
 
 def document_key(document: str) -> str:
@@ -375,8 +377,8 @@ def document_key(document: str) -> str:
     >>> document_key("https://w3id.org/kfor-kg/id/doc/S-2007-652")
     'S-2007-652'
     """
-    match = _DOC_IRI.fullmatch(document)
-    return match["key"] if match else document
+    parsed = parse_document(document)
+    return parsed[1] if parsed else document
 
 
 # --- writing graphs ----------------------------------------------------------
@@ -472,8 +474,8 @@ class _UpdateWriter:
 # --- shared-graph garbage collection ------------------------------------------
 
 def _document_graph_filter(base: str, variable: str = "?g", exclude: str | None = None) -> str:
-    condition = (f'STRSTARTS(STR({variable}), "{base}doc/") && '
-                 f'STRENDS(STR({variable}), "/graph")')
+    condition = (f'STRSTARTS(STR({variable}), "{Minter(base).documents_prefix}") && '
+                 f'STRENDS(STR({variable}), "{DOCUMENT_GRAPH_SUFFIX}")')
     if exclude is not None:
         condition += f" && {variable} != <{exclude}>"
     return f"FILTER({condition})"
@@ -716,7 +718,7 @@ def _counts(client: _Client, graphs: Sequence[str], context: str) -> dict[str, i
     values = " ".join(f"<{g}>" for g in graphs)
     rows = client.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
                          f"GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", context)
-    return {row["g"][:-len("/graph")]: int(row["n"]) for row in rows}
+    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: int(row["n"]) for row in rows}
 
 
 # --- unload and inspection -----------------------------------------------------
@@ -771,7 +773,7 @@ def _unload_one(client: _Client, doc: URIRef) -> tuple[bool, int]:
     """Remove one document: (whether the store held it, how many shared nodes went with it)."""
     base = _base_of(doc)
     graph = SplitDataset.graph_of(doc)
-    shared = f"{base}graph/shared"
+    shared = str(Minter(base).shared_graph())
     context = f"removing document {doc}"
     if not client.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", context):
         return False, 0
@@ -795,7 +797,7 @@ def stored_documents(target: Target, base: str = DEFAULT_BASE,
     rows = _Client(target, retry).select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
-    return {row["g"][:-len("/graph")]: int(row["n"]) for row in rows}
+    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: int(row["n"]) for row in rows}
 
 
 def stored_graphs(target: Target, base: str = DEFAULT_BASE,
@@ -809,10 +811,12 @@ def stored_graphs(target: Target, base: str = DEFAULT_BASE,
     Raises:
         StoreRequestError: the store cannot be reached or refuses the query.
     """
+    minter = Minter(base)
     rows = _Client(target, retry).select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-        f"FILTER(?g IN (<{base}graph/shared>, <{base}graph/ontology>) || "
-        f'(STRSTARTS(STR(?g), "{base}doc/") && STRENDS(STR(?g), "/graph"))) }} ORDER BY ?g',
+        f"FILTER(?g IN (<{minter.shared_graph()}>, <{minter.ontology_graph()}>) || "
+        f'(STRSTARTS(STR(?g), "{minter.documents_prefix}") && '
+        f'STRENDS(STR(?g), "{DOCUMENT_GRAPH_SUFFIX}"))) }} ORDER BY ?g',
         "listing the stored graphs")
     return [row["g"] for row in rows]
 
