@@ -32,7 +32,7 @@ from kfor_kg.extract.records import (
 from kfor_kg.lexicon.dates import complete_date, fragment, parse_date, parse_number
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.lexicon.offices import office_pattern, parse_office
-from kfor_kg.rdf.iris import slug
+from kfor_kg.rdf import iris
 from kfor_kg.resources import data_file
 from kfor_kg.text.ingest import CleanText
 from kfor_kg.text.sentences import sentence_around, sentence_index, sentence_spans, without_paragraph_number
@@ -282,12 +282,9 @@ def normalize_name(surface: str) -> str:
 
 def document_key(record: DocumentRecord) -> str:
     """The IRI key: UN symbol, else covering letter date, else the file name."""
-    if record.symbol:
-        return record.symbol.replace("/", "-")
     covering = record.letter("covering")
-    if covering and covering.date:
-        return f"letter-{covering.date.isoformat()}"
-    return slug(record.clean.source.path.stem)
+    return iris.document_key(record.symbol, covering.date if covering else None,
+                             record.clean.source.path.stem)
 
 
 def extract(clean: CleanText) -> DocumentRecord:

@@ -17,6 +17,7 @@ Layout under the base `{base}`:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -24,7 +25,7 @@ from rdflib import Namespace, URIRef
 
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
-__all__ = ["slug", "Minter", "ENTITY_KINDS", "DOCUMENT_GRAPH_SUFFIX", "symbol_key",
+__all__ = ["slug", "Minter", "ENTITY_KINDS", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
            "resolution_key", "parse_resolution_key", "parse_document", "document_of",
            "document_of_graph", "entity_path", "is_entity_path", "entity_kind_and_key"]
 
@@ -64,6 +65,20 @@ def symbol_key(symbol: str) -> str:
     'S-2007-652'
     """
     return symbol.replace("/", "-")
+
+
+def document_key(symbol: str | None, letter_date: dt.date | None, file_stem: str) -> str:
+    """A document's key: its UN symbol, else `letter-{date}` of its covering letter, else
+    the slug of its file name.
+
+    >>> document_key("S/2007/652", None, "x"), document_key(None, dt.date(2025, 6, 16), "x")
+    ('S-2007-652', 'letter-2025-06-16')
+    """
+    if symbol:
+        return symbol_key(symbol)
+    if letter_date:
+        return f"letter-{letter_date.isoformat()}"
+    return slug(file_stem)
 
 
 def resolution_key(number: int, year: int | None) -> str:
