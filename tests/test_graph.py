@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import doctest
 import re
 
@@ -14,7 +15,7 @@ from kfor_kg.build import BuildOptions, build, example_reports
 from kfor_kg.extract.records import DocumentRecord, Office
 from kfor_kg.lexicon.gazetteer import label_for
 from kfor_kg.lexicon.offices import post_label
-from kfor_kg.rdf.graph import new_dataset, person_node, post_node
+from kfor_kg.rdf.graph import add_document, new_dataset, person_node, post_node
 from kfor_kg.rdf.iris import (
     Minter, document_of, document_of_graph, entity_kind_and_key, entity_path, is_entity_path,
     parse_document, parse_resolution_key, resolution_key,
@@ -130,6 +131,24 @@ def test_the_shared_graph_of_the_examples_has_one_label_per_node(
     shared = data.graph(MINTER.shared_graph())
     for node in set(shared.subjects(SKOS.prefLabel, None)):
         assert len(list(shared.objects(node, SKOS.prefLabel))) == 1, node
+
+
+def test_incident_categories_have_one_label_however_reports_write_them(
+        examples: tuple[Dataset, list[DocumentRecord]]) -> None:
+    _data, records = examples
+    record = next(r for r in records if r.report and r.report.incidents)
+    shouting = copy.deepcopy(record)
+    assert shouting.report is not None
+    for incident in shouting.report.incidents:
+        incident.category = incident.category.upper()
+    union = Graph()
+    for one in (record, shouting):
+        ds = new_dataset(MINTER)
+        add_document(ds, MINTER, one)
+        union += ds.graph(MINTER.shared_graph())
+    drugs = MINTER.incident_category("drugs")
+    assert list(union.objects(drugs, SKOS.prefLabel)) == [Literal("drugs")]
+    assert list(union.objects(drugs, SKOS.altLabel)) == [Literal("DRUGS")]
 
 
 # --- iris ------------------------------------------------------------------------------------

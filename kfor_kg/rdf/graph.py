@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Signatory
 from kfor_kg.lexicon.gazetteer import alias_table, label_for
 from kfor_kg.lexicon.offices import post_label
-from kfor_kg.rdf.iris import Minter
+from kfor_kg.rdf.iris import Minter, slug
 from kfor_kg.rdf.vocab import (
     DCTERMS, ENTITY_CLASSES, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS,
     UNDO, XSD,
@@ -285,6 +285,10 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
         g.add((inc, KFOR.incidentCategory, category))
         g.add((inc, KFOR["count"], int_literal(incident.count)))
         shared.add((category, RDF.type, SKOS.Concept))
-        shared.add((category, SKOS.prefLabel, Literal(incident.category)))
+        # The label is the key's words, so "Drugs" and "drugs" in two reports give one label.
+        label = slug(incident.category).replace("-", " ")
+        shared.add((category, SKOS.prefLabel, Literal(label)))
+        if incident.category != label:
+            shared.add((category, SKOS.altLabel, Literal(incident.category)))
         add_evidence(g, minter, record, inc, incident.evidence)
     return node
