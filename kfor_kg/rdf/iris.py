@@ -25,7 +25,7 @@ from rdflib import Namespace, URIRef
 
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
-__all__ = ["slug", "Minter", "ENTITY_KINDS", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
+__all__ = ["slug", "Minter", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
            "resolution_key", "parse_resolution_key", "parse_document", "document_of",
            "document_of_graph", "entity_path", "is_entity_path", "entity_kind_and_key"]
 
@@ -33,8 +33,6 @@ __all__ = ["slug", "Minter", "ENTITY_KINDS", "DOCUMENT_GRAPH_SUFFIX", "symbol_ke
 _ENTITY_PATHS = {"Person": "person", "Organization": "organization", "Place": "place",
                  "Resolution": "resolution"}
 _PATH_KINDS = {path: kind for kind, path in _ENTITY_PATHS.items()}
-ENTITY_KINDS = tuple(_ENTITY_PATHS)
-"""The kinds of canonical entity, in the order of docs/model.md."""
 
 DOCUMENT_GRAPH_SUFFIX = "/graph"
 """What a document's IRI is followed by to name its graph."""
