@@ -31,17 +31,10 @@ from rdflib.plugins.sparql import prepareQuery
 from kfor_kg.rdf import export
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, LinkError
-from kfor_kg.linking.link import (
-    LinkOptions,
-    TypeRule,
-    link_file,
-    link_graph,
-    load_alignments,
-    load_type_rules,
-    read_review_file,
-    reconcile_query,
-    sparql_literal,
-)
+from kfor_kg.linking.link import LinkOptions, link_file, link_graph
+from kfor_kg.linking.reconcile import reconcile_query, sparql_literal
+from kfor_kg.linking.review import read_review_file
+from kfor_kg.linking.tables import TypeRule, load_alignments, load_type_rules
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.linking.wikidata import SparqlClient
 from kfor_kg.stores.http import USER_AGENT

@@ -17,14 +17,9 @@ prov:wasDerivedFrom). See docs/linking.md.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import tomllib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,17 +29,17 @@ from rdflib.term import Node
 
 from kfor_kg.rdf import export
 from kfor_kg.errors import ConfigError
-from kfor_kg.rdf.iris import Minter, entity_path, is_entity_path, parse_resolution_key
-from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
-from kfor_kg.resources import data_file
-from kfor_kg.files import write_atomic
+from kfor_kg.linking import reconcile
+from kfor_kg.linking.reconcile import Candidate
+from kfor_kg.linking.review import ReviewItem, read_review_file, write_review_file
+from kfor_kg.linking.tables import TypeRule, load_alignments, load_type_rules
 from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, SparqlClient, default_cache_dir
+from kfor_kg.rdf.iris import Minter, entity_path, parse_resolution_key
+from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, PROJECT_URL
-from kfor_kg.stores.sparql import Row
 
-__all__ = ["LinkOptions", "LinkReport", "Link", "Candidate", "ReviewItem", "Unmatched",
-           "Alignment", "TypeRule", "link_graph", "link_file", "load_alignments",
-           "load_type_rules", "read_review_file", "reconcile_query", "sparql_literal", "METHODS"]
+__all__ = ["LinkOptions", "LinkReport", "Link", "Unmatched", "link_graph", "link_file",
+           "METHODS"]
 
 METHOD_TABLE = "alignment-table"
 METHOD_RECONCILER = "reconciler"
@@ -56,17 +51,10 @@ SHIPPED_TABLE = URIRef(PROJECT_URL + "/blob/main/kfor_kg/data/wikidata-alignment
 _KINDS: dict[URIRef, str] = {KFOR.Person: "Person", KFOR.Organization: "Organization",
                              KFOR.Place: "Place", KFOR.Resolution: "Resolution",
                              ORG.Post: "Post"}
-_QID = re.compile(r"^Q[1-9][0-9]*$")
-_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
-_WIKIDATA_DATE = re.compile(r"^(-?)(\d+)-(\d\d)-(\d\d)")
 
 # Weight of a name of ours × weight of how it matched on Wikidata = candidate score.
 _NAME_WEIGHTS = {SKOS.prefLabel: 1.0, FOAF.name: 1.0, RDFS.label: 1.0,
                  SKOS.altLabel: 0.8, KFOR.acronym: 0.8}
-_VIA_WEIGHTS = {"label": 1.0, "alias": 0.9, "symbol": 1.0}
-
-REVIEW_COLUMNS = ("entity", "type", "label", "first_report_date", "candidates", "decision")
-_DECLINE = {"none", "no", "reject", "rejected", "no-match"}
 
 
 # --- options and results ---------------------------------------------------
@@ -97,33 +85,6 @@ class LinkOptions:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A Wikidata item found for an entity, with what the checks said."""
-
-    qid: str
-    label: str
-    description: str
-    score: float
-    matched: str            # the name of ours that matched
-    via: str                # "label", "alias" or "symbol"
-    typed: bool             # passes the type check
-    dates_ok: bool          # passes the date check (True when not checked)
-    birth: date | None = None
-    death: date | None = None
-
-    def summary(self) -> str:
-        """One line for the review file: QID, label, description, dates, score."""
-        text = f"{self.qid}: {self.label or '(no label)'}"
-        if self.description:
-            text += f" — {self.description}"
-        life = [f"born {self.birth.isoformat()}" if self.birth else "",
-                f"died {self.death.isoformat()}" if self.death else ""]
-        if any(life):
-            text += " (" + ", ".join(part for part in life if part) + ")"
-        return text + f" [score {self.score:.2f}]"
-
-
-@dataclass(frozen=True)
 class Link:
     """A link written to the graph."""
 
@@ -134,17 +95,6 @@ class Link:
     score: Decimal
     note: str
     matched: str | None = None
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """An entity with several plausible candidates, left for a person to decide."""
-
-    key: str
-    kind: str
-    label: str
-    first_date: date | None
-    candidates: tuple[Candidate, ...]
 
 
 @dataclass(frozen=True)
@@ -188,101 +138,6 @@ class LinkReport:
 
 
 # --- shipped data -----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Alignment:
-    """A reviewed row of the alignment table."""
-
-    key: str
-    qid: str
-    label: str
-    verified: str
-
-
-def load_alignments(path: Path | None = None) -> dict[str, Alignment]:
-    """The alignment table (default: the shipped one), by local key.
-
-    Raises:
-        ConfigError: the file is missing or a row is malformed or repeated.
-    """
-    path = path or data_file("wikidata-alignments.tsv")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the alignment table {path}: "
-                          f"{exc.strerror or exc}") from exc
-    table: dict[str, Alignment] = {}
-    header_seen = False
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if not header_seen:
-            header_seen = True
-            if cells == ["key", "qid", "label", "verified"]:
-                continue
-        where = f"{path}:{number}"
-        if len(cells) != 4 or not all(cell.strip() for cell in cells):
-            raise ConfigError(f"{where}: expected 4 tab-separated cells "
-                              "(key, qid, label, verified), all non-empty")
-        key, qid, label, verified = (cell.strip() for cell in cells)
-        if not is_entity_path(key):
-            raise ConfigError(f"{where}: key {key!r} is not an entity path such as "
-                              "'person/jens-stoltenberg' or 'post/united-nations/secretary-general'")
-        if not _QID.match(qid):
-            raise ConfigError(f"{where}: {qid!r} is not a Wikidata item ID (Q123)")
-        if key in table:
-            raise ConfigError(f"{where}: key {key!r} appears twice")
-        table[key] = Alignment(key, qid, label, verified)
-    return table
-
-
-@dataclass(frozen=True)
-class TypeRule:
-    """Which Wikidata items are acceptable for one kind of entity."""
-
-    kind: str
-    instance_of: tuple[str, ...] = ()
-    class_labels: tuple[str, ...] = ()
-    subclasses: bool = False
-    dates: bool = False
-
-
-def load_type_rules(path: Path | None = None) -> dict[str, TypeRule]:
-    """The accepted Wikidata types per entity kind (default: the shipped TOML).
-
-    Raises:
-        ConfigError: the file is missing, not TOML, or names an unknown kind or a bad QID.
-    """
-    path = path or data_file("wikidata-types.toml")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
-    rules: dict[str, TypeRule] = {}
-    for kind, table in data.items():
-        if kind not in ("Person", "Organization", "Place", "Resolution") \
-                or not isinstance(table, dict):
-            raise ConfigError(f"{path}: unknown section [{kind}]; use Person, Organization, "
-                              "Place or Resolution")
-        unknown = set(table) - {"instance_of", "class_labels", "subclasses", "dates"}
-        if unknown:
-            raise ConfigError(f"{path}: [{kind}] has unknown keys {sorted(unknown)}")
-        qids = tuple(table.get("instance_of", ()))
-        labels = tuple(table.get("class_labels", ()))
-        bad = [q for q in qids if not isinstance(q, str) or not _QID.match(q)]
-        if bad or not all(isinstance(label, str) and label for label in labels):
-            raise ConfigError(f"{path}: [{kind}] instance_of must list QIDs (Q5) and "
-                              "class_labels non-empty strings")
-        if not qids and not labels:
-            raise ConfigError(f"{path}: [{kind}] accepts no type; give instance_of or "
-                              "class_labels")
-        rules[kind] = TypeRule(kind, qids, labels, bool(table.get("subclasses", False)),
-                               bool(table.get("dates", False)))
-    return rules
-
 
 # --- the graph side -----------------------------------------------------------
 
@@ -389,277 +244,6 @@ def _resolution_symbols(view: Graph, iri: URIRef, key: str) -> list[tuple[Litera
     return sorted(weights.items(), key=lambda item: (-item[1], item[0].n3()))
 
 
-# --- queries ------------------------------------------------------------------
-
-_PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
-PREFIX wdt: <http://www.wikidata.org/prop/direct/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-"""
-
-
-def _type_test(rule: TypeRule) -> str:
-    path = "wdt:P31/wdt:P279*" if rule.subclasses else "wdt:P31"
-    tests = []
-    if rule.instance_of:
-        classes = " ".join(f"wd:{qid}" for qid in rule.instance_of)  # validated QIDs
-        tests.append(f"EXISTS {{ ?item {path} ?class . VALUES ?class {{ {classes} }} }}")
-    if rule.class_labels:
-        labels = " ".join(sparql_literal(Literal(label, lang="en")) for label in rule.class_labels)
-        tests.append(f"EXISTS {{ ?item {path} ?class . ?class rdfs:label ?classLabel . "
-                     f"VALUES ?classLabel {{ {labels} }} }}")
-    return " || ".join(tests) or "true"
-
-
-def sparql_literal(literal: Literal) -> str:
-    r"""`literal` in SPARQL syntax: rdflib's escaped N3 form, safe for every parser.
-
-    Some SPARQL parsers (rdflib's among them) expand `\uXXXX` codepoint escapes in
-    the whole query text before parsing, so an escaped backslash followed by `u`
-    would turn into another escape. The `u` (or `U`) after an escaped backslash is
-    therefore itself written as an eight-digit codepoint escape, which every parser
-    reads as the same letter (rdflib misreads a four-digit one followed by hex digits).
-
-    >>> print(sparql_literal(Literal('C:\\users "x"', lang="en")))
-    "C:\\\U00000075sers \"x\""@en
-    """
-    text = literal.n3()
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            pair = text[index:index + 2]
-            out.append(pair)
-            index += 2
-            if pair == "\\\\" and index < len(text) and text[index] in "uU":
-                out.append("\\U00000075" if text[index] == "u" else "\\U00000055")
-                index += 1
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
-
-
-def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "en") -> str:
-    r"""The SELECT query looking up `names` for entities of `rule.kind`.
-
-    Names enter the query only as literals serialized by `sparql_literal` (quotes,
-    backslashes and newlines escaped) inside a VALUES block, so no name can end
-    the literal or change the query. People and the like are matched on
-    rdfs:label and skos:altLabel in the name's language; resolutions on their UN
-    symbol (wdt:P3069). Each row says whether the item passes the type check.
-
-    >>> q = reconcile_query([Literal('Robert "Bob" } DROP ALL {', lang="en")],
-    ...                     TypeRule("Person", ("Q5",)))
-    >>> '"Robert \\"Bob\\" } DROP ALL {"@en' in q
-    True
-
-    Raises:
-        ConfigError: `language` is not a language tag.
-    """
-    if not _LANGUAGE.match(language):
-        raise ConfigError(f"{language!r} is not a language tag such as 'en'")
-    lang = sparql_literal(Literal(language))
-    values = "\n    ".join(sparql_literal(name) for name in names)
-    if rule.kind == "Resolution":
-        match = "?item wdt:P3069 ?name . BIND(\"symbol\" AS ?via)"
-    else:
-        match = ("{ ?item rdfs:label ?name . BIND(\"label\" AS ?via) }\n  UNION\n"
-                 "  { ?item skos:altLabel ?name . BIND(\"alias\" AS ?via) }")
-    dates = ""
-    variables = "?name ?item ?via ?label ?description ?typed"
-    if rule.dates:
-        dates = ("  OPTIONAL { ?item wdt:P569 ?birth }\n"
-                 "  OPTIONAL { ?item wdt:P570 ?death }\n")
-        variables += " ?birth ?death"
-    return (f"{_PREFIXES}SELECT {variables} WHERE {{\n"
-            f"  VALUES ?name {{\n    {values}\n  }}\n"
-            f"  {match}\n"
-            f"  FILTER(STRSTARTS(STR(?item), \"http://www.wikidata.org/entity/Q\"))\n"
-            f"  OPTIONAL {{ ?item rdfs:label ?label . FILTER(LANG(?label) = {lang}) }}\n"
-            f"  OPTIONAL {{ ?item schema:description ?description . "
-            f"FILTER(LANG(?description) = {lang}) }}\n"
-            f"{dates}"
-            f"  BIND({_type_test(rule)} AS ?typed)\n"
-            f"}}\n")
-
-
-def _text(row: Row, name: str) -> str:
-    """The string of a result cell; empty when unbound."""
-    value = row.get(name)
-    return "" if value is None else str(value)
-
-
-def _wikidata_date(value: Node | None) -> date | None:
-    """A Wikidata time value as a date; year-precision values have month and day 01."""
-    if not isinstance(value, Literal):
-        return None
-    match = _WIKIDATA_DATE.match(str(value))
-    if not match:
-        return None
-    sign, year, month, day = match.groups()
-    if sign or int(year) < 1:
-        return date.min
-    if int(year) > 9999:
-        return date.max
-    try:
-        return date(int(year), max(1, int(month)), max(1, int(day)))
-    except ValueError:
-        return None
-
-
-def _lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, options: LinkOptions,
-            ) -> dict[Literal, list[Row] | None]:
-    """Rows per name: from the per-name cache, else from batched queries (None offline)."""
-    answers: dict[Literal, list[Row] | None] = {}
-    missing: list[Literal] = []
-    for name in names:
-        rows = client.cached(reconcile_query([name], rule, options.language))
-        answers[name] = rows
-        if rows is None:
-            missing.append(name)
-    if client.offline:
-        return answers
-    for start in range(0, len(missing), options.batch_size):
-        batch = missing[start:start + options.batch_size]
-        rows = client.fetch(reconcile_query(batch, rule, options.language))
-        by_name: dict[Literal, list[Row]] = {name: [] for name in batch}
-        for row in rows:
-            term = row.get("name")
-            if isinstance(term, Literal):  # as sent: language-tagged or plain, no datatype
-                sent = Literal(str(term), lang=term.language) if term.language else Literal(str(term))
-                if sent in by_name:
-                    by_name[sent].append(row)
-        for name in batch:
-            # Cached under the one-name query, so a later run with other batches reuses it.
-            client.store(reconcile_query([name], rule, options.language), by_name[name])
-            answers[name] = by_name[name]
-    return answers
-
-
-@dataclass
-class _Found:
-    """What the rows say about one item, gathered over all names of an entity."""
-
-    score: float = -1.0
-    matched: str = ""
-    via: str = ""
-    label: str = ""
-    description: str = ""
-    typed: bool = False
-    births: list[date] = field(default_factory=list)
-    deaths: list[date] = field(default_factory=list)
-
-
-def _candidates(entity: _Entity, rule: TypeRule, answers: dict[Literal, list[Row] | None],
-                grace_years: float) -> list[Candidate]:
-    found: dict[str, _Found] = {}
-    for name, weight in entity.names:
-        for row in answers.get(name) or ():
-            item = row.get("item")
-            qid = str(item).rsplit("/", 1)[-1]
-            if not isinstance(item, URIRef) or not _QID.match(qid):
-                continue
-            via = _text(row, "via")
-            score = round(weight * _VIA_WEIGHTS.get(via, 0.0), 4)
-            entry = found.setdefault(qid, _Found())
-            if score > entry.score:
-                entry.score, entry.matched, entry.via = score, str(name), via
-            entry.label = entry.label or _text(row, "label")
-            entry.description = entry.description or _text(row, "description")
-            entry.typed = entry.typed or _text(row, "typed") in ("true", "1")
-            for when, bucket in ((_wikidata_date(row.get("birth")), entry.births),
-                                 (_wikidata_date(row.get("death")), entry.deaths)):
-                if when is not None:
-                    bucket.append(when)
-    result = []
-    for qid, entry in found.items():
-        # Several values: take the most lenient (earliest birth, latest death).
-        birth = min(entry.births, default=None)
-        death = max(entry.deaths, default=None)
-        dates_ok = True
-        if rule.dates and entity.first_date is not None:
-            earliest_death = entity.first_date - timedelta(days=round(365.25 * grace_years))
-            dates_ok = ((birth is None or birth < entity.first_date)
-                        and (death is None or death >= earliest_death))
-        result.append(Candidate(qid, entry.label, entry.description, entry.score,
-                                entry.matched, entry.via, entry.typed, dates_ok, birth, death))
-    return sorted(result, key=lambda c: (-c.score, int(c.qid[1:])))
-
-
-# --- review file ----------------------------------------------------------------
-
-def read_review_file(path: Path) -> dict[str, str | None]:
-    """Decisions in a review file, by entity key: a QID, or None for "no link".
-
-    Rows without a decision are left out.
-
-    Raises:
-        ConfigError: the file cannot be read, lacks the entity/decision columns, or a
-            decision is neither a QID nor 'none'.
-    """
-    decisions: dict[str, str | None] = {}
-    for number, row in _review_rows(path):
-        decision = (row.get("decision") or "").strip()
-        if not decision:
-            continue
-        qid = decision.rsplit("/", 1)[-1].removeprefix("wd:")
-        if _QID.match(qid):
-            decisions[row["entity"]] = qid
-        elif decision.lower() in _DECLINE:
-            decisions[row["entity"]] = None
-        else:
-            raise ConfigError(f"{path}:{number}: decision {decision!r} for {row['entity']} is "
-                              "neither a Wikidata ID (Q123) nor 'none'")
-    return decisions
-
-
-def _review_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        return
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the review file {path}: {exc}") from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None or not {"entity", "decision"} <= set(reader.fieldnames):
-        raise ConfigError(f"{path} is not a kfor-kg review file: it needs the columns "
-                          f"{', '.join(REVIEW_COLUMNS)}")
-    for row in reader:
-        if row.get("entity"):
-            yield reader.line_num, {k: v or "" for k, v in row.items() if k is not None}
-
-
-def _write_review_file(path: Path, review: list[ReviewItem], settled: set[str]) -> None:
-    """Rewrite the review file: decided rows and rows of entities not looked at now stay,
-    undecided rows of entities that no longer need review go, this run's items are added."""
-    rows: dict[str, dict[str, str]] = {}
-    for _number, row in _review_rows(path):
-        if row.get("decision", "").strip() or row["entity"] not in settled:
-            rows[row["entity"]] = {column: row.get(column, "") for column in REVIEW_COLUMNS}
-    for item in review:
-        decision = rows.get(item.key, {}).get("decision", "")
-        rows[item.key] = {
-            "entity": item.key, "type": item.kind, "label": item.label,
-            "first_report_date": item.first_date.isoformat() if item.first_date else "",
-            "candidates": "\n".join(c.summary() for c in item.candidates),
-            "decision": decision,
-        }
-    if not rows and not path.exists():
-        return
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=REVIEW_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for key in sorted(rows):
-        writer.writerow(rows[key])
-    try:
-        write_atomic(path, buffer.getvalue(), make_parents=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
 # --- writing links ----------------------------------------------------------------
 
 def _remove_previous_links(data: Graph, view: Graph) -> None:
@@ -721,7 +305,7 @@ def link_graph(data: Graph | Dataset, options: LinkOptions | None = None,
     options = options or LinkOptions()
     if options.batch_size < 1 or not 0 < options.threshold <= 1:
         raise ConfigError("batch_size must be >= 1 and threshold in (0, 1]")
-    if not _LANGUAGE.match(options.language):
+    if not reconcile.is_language_tag(options.language):
         raise ConfigError(f"{options.language!r} is not a language tag such as 'en'")
     table = load_alignments(options.table)
     rules = load_type_rules(options.types)
@@ -773,7 +357,7 @@ def link_graph(data: Graph | Dataset, options: LinkOptions | None = None,
     report.unmatched.sort(key=lambda item: item.key)
     if options.review_file is not None:
         looked_at = {e.key for e in pending if e.key not in report.not_looked_up}
-        _write_review_file(options.review_file, report.review, looked_at)
+        write_review_file(options.review_file, report.review, looked_at)
     return report
 
 
@@ -784,13 +368,14 @@ def _reconcile(pending: list[_Entity], rules: dict[str, TypeRule], client: Sparq
         group = [entity for entity in pending if entity.kind == kind]
         names = sorted({name for entity in group for name, _w in entity.names},
                        key=lambda name: name.n3())
-        answers = _lookup(names, rule, client, options)
+        answers = reconcile.lookup(names, rule, client, options.language, options.batch_size)
         for entity in group:
             if any(answers.get(name) is None for name, _w in entity.names):
                 report.not_looked_up.append(entity.key)
                 continue
-            _decide(entity, rule, _candidates(entity, rule, answers, options.death_grace_years),
-                    options, report)
+            found = reconcile.candidates(entity.names, entity.first_date, rule, answers,
+                                         options.death_grace_years)
+            _decide(entity, rule, found, options, report)
 
 
 def _decide(entity: _Entity, rule: TypeRule, candidates: list[Candidate], options: LinkOptions,
