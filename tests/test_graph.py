@@ -183,6 +183,13 @@ def test_minted_iris_parse_back() -> None:
     assert Minter.letter(doc, "annex") == URIRef(f"{doc}/annex-letter")
 
 
+def test_entity_iris_under_a_base_that_looks_like_one() -> None:
+    minter = Minter("https://example.org/place/kg/")
+    iri = minter.entity("Person", "hashim-thaci")
+    assert entity_kind_and_key(iri) == ("Person", "hashim-thaci")
+    assert entity_path(iri) == "person/hashim-thaci"
+
+
 def test_iris_that_are_not_ours_parse_to_nothing() -> None:
     for iri in ("https://example.org/", "https://example.org/doc/", "https://example.org/person/",
                 "https://example.org/person/x/wikidata-link", "urn:x"):

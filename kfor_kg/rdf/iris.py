@@ -42,7 +42,7 @@ _UNDER_DOCUMENT = re.compile(r"(?P<doc>.+?[/#]doc/[^/#]+)(?:[/#].*)?")
 _ENTITY_PATH = re.compile(r"(?:person|organization|place|resolution)/[a-z0-9-]+"
                           r"|post/[a-z0-9-]+/[a-z0-9-]+")
 _ENTITY_TAIL = re.compile(r"[/#](?P<path>(?P<dir>person|organization|place|resolution)/"
-                          r"(?P<key>[^/#]+)|post/[^/#]+/[^/#]+)")
+                          r"(?P<key>[^/#]+)|post/[^/#]+/[^/#]+)\Z")
 _RESOLUTION_KEY = re.compile(r"(?P<number>\d+)(?:-(?P<year>\d{4}))?")
 
 
@@ -264,7 +264,7 @@ def entity_path(iri: str) -> str | None:
     'person/jens-stoltenberg'
     """
     match = _ENTITY_TAIL.search(iri)
-    return match["path"] if match and match.end() == len(iri) else None
+    return match["path"] if match else None
 
 
 def is_entity_path(text: str) -> bool:
@@ -283,6 +283,6 @@ def entity_kind_and_key(iri: str) -> tuple[str, str] | None:
     ('Person', 'hashim-thaci')
     """
     match = _ENTITY_TAIL.search(iri)
-    if match is None or match.end() != len(iri) or match["dir"] is None:
+    if match is None or match["dir"] is None:
         return None
     return _PATH_KINDS[match["dir"]], match["key"]
