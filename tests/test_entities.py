@@ -22,7 +22,7 @@ from kfor_kg.rdf.entity_graph import add_entities
 from kfor_kg.rdf.iris import Minter
 from kfor_kg.rdf.vocab import KFOR, ORG, RDF, SKOS
 from kfor_kg.stores import query
-from kfor_kg.text import ingest
+from kfor_kg.text import ingest, structure
 from kfor_kg.text.ingest import SourceText, clean
 
 ID = "https://w3id.org/kfor-kg/id/"
@@ -210,6 +210,43 @@ def test_a_documents_graph_is_the_same_built_alone_or_with_the_others(built: Bui
         assert len(alone.records) == 1
         union |= set(alone.dataset.quads())
     assert union == joint
+
+
+_STRUCTURED = """Letter dated 1 May 2009 from the Secretary-General addressed to the President of the Security Council
+
+I have the honour to transmit the report on the Kosovo Force.
+
+(Signed) Ban Ki-moon
+
+Annex
+
+Monthly report to the United Nations on the operations of the Kosovo Force
+
+Summary
+
+1. KFOR patrolled near Prizren.
+
+Enclosure
+
+Political situation
+
+2. The Ruritanian Unity Party met in Pristina.
+"""
+
+
+def test_headings_and_labels_are_no_entities() -> None:
+    """The report's structure, not a stop-list, says that "Annex" or "Monthly" are titles (issue 8, item 5)."""
+    rec = record("structured.txt", _STRUCTURED)
+    doc = load_pipeline()(rec.clean.text)
+    assert {"Annex", "Monthly"} <= {e.text for e in doc.ents}          # what the model tags in Title Case
+    rec.structure = structure.split(rec.clean)
+    assert [rec.clean.text[a:b] for a, b in rec.structure.non_prose_spans()][:3] == [
+        "Annex", "Monthly report to the United Nations on the operations of the Kosovo Force", "Summary"]
+    found = read_entities(rec, doc)
+    texts = {m.text for m in found.mentions}
+    assert not texts & {"Annex", "Monthly", "Summary", "Enclosure", "Political situation"}
+    # Known names in a heading still name their thing; the prose keeps its names.
+    assert {"United Nations", "Kosovo Force", "Ban Ki-moon", "Prizren", "Ruritanian Unity Party"} <= texts
 
 
 # --- posts ------------------------------------------------------------------------------

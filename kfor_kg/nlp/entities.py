@@ -24,6 +24,7 @@ forms as written are the entity's `surfaces`. Posts as stated are read by
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -129,7 +130,8 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             known = (t, k)
             type_ = t
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
-    raws = propagate(doc, raws, pairs, rules)
+    titles = record.structure.non_prose_spans()
+    raws = prose(propagate(doc, prose(raws, titles), pairs, rules), titles)
     out = DocumentEntities()
     canonicalize(raws, pairs, record, out.entities)
     out.mentions = sorted((mention(record, r, out.entities) for r in raws if r.resolved),
@@ -140,6 +142,25 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
     used = {m.entity_id for m in out.mentions} | {("Person", h.person) for h in out.posts} | {
         h.organization for h in out.posts}
     out.entities = {k: v for k, v in sorted(out.entities.items()) if k in used}
+    return out
+
+
+def prose(raws: list[Raw], titles: list[tuple[int, int]]) -> list[Raw]:
+    """`raws` without the names the gazetteer does not know that stand in the masthead, a heading or a label.
+
+    Those lines are titles, not running text: "Annex", "Summary", "Political
+    situation", "Distr.: General" name nothing, though the model, fed Title
+    Case, tags them.
+    """
+    if not titles:
+        return raws
+    starts = [a for a, _ in titles]
+    out = []
+    for r in raws:
+        i = bisect.bisect_right(starts, r.span.start_char) - 1
+        if r.known is None and i >= 0 and r.span.end_char <= titles[i][1]:
+            continue
+        out.append(r)
     return out
 
 
