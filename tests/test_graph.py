@@ -188,6 +188,10 @@ def test_entity_iris_under_a_base_that_looks_like_one() -> None:
     iri = minter.entity("Person", "hashim-thaci")
     assert entity_kind_and_key(iri) == ("Person", "hashim-thaci")
     assert entity_path(iri) == "person/hashim-thaci"
+    odd = Minter("https://example.org/doc/kg/")
+    doc = odd.document("S-2007-652")
+    assert parse_document(doc) == ("https://example.org/doc/kg/", "S-2007-652")
+    assert document_of(Minter.span(doc, 1, 2)) == doc
 
 
 def test_iris_that_are_not_ours_parse_to_nothing() -> None:

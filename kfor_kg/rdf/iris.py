@@ -38,7 +38,8 @@ DOCUMENT_GRAPH_SUFFIX = "/graph"
 """What a document's IRI is followed by to name its graph."""
 
 _DOCUMENT = re.compile(r"(?P<base>.+?[/#])doc/(?P<key>[^/#]+)")
-_UNDER_DOCUMENT = re.compile(r"(?P<doc>.+?[/#]doc/[^/#]+)(?:[/#].*)?")
+# Greedy: the last "doc/" segment, so a base that itself holds one still parses.
+_UNDER_DOCUMENT = re.compile(r"(?P<doc>.+[/#]doc/[^/#]+)(?:[/#].*)?")
 _ENTITY_PATH = re.compile(r"(?:person|organization|place|resolution)/[a-z0-9-]+"
                           r"|post/[a-z0-9-]+/[a-z0-9-]+")
 _ENTITY_TAIL = re.compile(r"[/#](?P<path>(?P<dir>person|organization|place|resolution)/"
