@@ -17,7 +17,8 @@ from spacy.language import Language
 from kfor_kg.errors import ConfigError
 from kfor_kg.lexicon.offices import roles
 from kfor_kg.nlp.pipeline import CONFIG, assemble_pipeline, load_pipeline
-from kfor_kg.nlp.rules import acronym_pairs, resolution_of, shipped_rules
+from kfor_kg.nlp.rules import acronym_pairs, shipped_rules
+from kfor_kg.rdf.iris import parse_resolution_key
 from kfor_kg.resources import data_file
 from kfor_kg.text.ingest import SourceText, clean
 from kfor_kg.text.sentences import sentence_spans
@@ -124,7 +125,7 @@ def test_covid_is_no_organization(pipeline: Language) -> None:
 ])
 def test_resolutions_not_dates(pipeline: Language, text: str, expected: list[tuple[int, int]]) -> None:
     doc = pipeline(text)
-    found = [resolution_of(e) for e in doc.ents if e.label_ == "RESOLUTION"]
+    found = [parse_resolution_key(e.ent_id_) for e in doc.ents if e.label_ == "RESOLUTION"]
     assert found == expected
     assert not any(e.label_ in ("DATE", "CARDINAL") and "1244" in e.text for e in doc.ents)
 

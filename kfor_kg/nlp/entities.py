@@ -36,7 +36,7 @@ from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.lexicon.gazetteer import alias_table, label_for, match_key
 from kfor_kg.nlp.posts import PostHolding, read_posts
 from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, fold, shipped_rules
-from kfor_kg.rdf.iris import resolution_key, slug
+from kfor_kg.rdf.iris import parse_resolution_key, resolution_key, slug
 
 __all__ = ["DocumentEntities", "Entity", "Mention", "entity_key", "read_entities"]
 
@@ -268,20 +268,18 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
             alt_of.setdefault(match_key(pair.acronym), pair.long_form)
 
     # 1. Resolutions, and names the gazetteer knows.
+    designations = {r.known[1]: parse_resolution_key(r.known[1]) for r in raws if r.type == "Resolution" and r.known}
     years: dict[int, int] = {}
-    for raw in raws:
-        if raw.type == "Resolution" and raw.known:
-            num_text, _, year_text = raw.known[1].partition("-")
-            if year_text and num_text.isdigit():
-                years.setdefault(int(num_text), int(year_text))
+    for number, year in filter(None, designations.values()):     # the first year the document gives
+        if year:
+            years.setdefault(number, year)
     pending: list[Raw] = []
     for raw in raws:
         if raw.type == "Resolution":
-            number_text, _, year_text = (raw.known[1] if raw.known else "").partition("-")
-            if not number_text.isdigit():
+            designation = designations.get(raw.known[1]) if raw.known else None
+            if designation is None:
                 continue
-            number = int(number_text)
-            year = int(year_text) if year_text else years.get(number)
+            number, year = designation[0], designation[1] or years.get(designation[0])
             ent = entity(entities, "Resolution", resolution_key(number, year))
             ent.number, ent.year = number, year
             ent.surfaces.add(raw.text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.tokenizer import Tokenizer
 
 from kfor_kg.errors import ConfigError
@@ -25,8 +25,7 @@ from kfor_kg.resources import data_file
 
 __all__ = [
     "ACRONYMS_KEY", "AcronymPair", "EntityRules", "KnownName", "KnownNames", "TokenView",
-    "acronym_pairs", "data_path", "fold", "parse_entity_rules", "read_text", "resolution_of",
-    "shipped_rules",
+    "acronym_pairs", "data_path", "fold", "parse_entity_rules", "read_text", "shipped_rules",
 ]
 
 ACRONYMS_KEY = "kfor_acronyms"
@@ -161,17 +160,6 @@ def shipped_rules() -> EntityRules:
         ConfigError: when a rules file is missing or malformed; reinstall kfor-kg.
     """
     return parse_entity_rules(read_text("entity_rules.toml"), read_text("entity_stoplist.tsv"))
-
-
-def resolution_of(span: Span, rules: EntityRules | None = None) -> tuple[int, int | None]:
-    """Number and year of a RESOLUTION entity (year None when neither text nor table give it)."""
-    rules = rules or shipped_rules()
-    m = rules.resolution_pattern.search(span.text)
-    if not m:
-        raise ValueError(f"not a resolution: {span.text!r}")
-    number = int(m.group("number"))
-    year = int(m.group("year")) if m.group("year") else rules.resolution_years.get(number)
-    return number, year
 
 
 # --- a document's tokens, once --------------------------------------------------
