@@ -28,13 +28,14 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kfor_kg.rdf import export
-from kfor_kg.stores import triplestore as store
+from kfor_kg.stores import layout, triplestore as store
 from kfor_kg.rdf.validate import load_ontology
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, SEM
 from kfor_kg.resources import resource_dir
-from kfor_kg.stores.triplestore import RetryPolicy, Target
+from kfor_kg.stores.client import Target, password_from_env
+from kfor_kg.stores.http import RetryPolicy
 from servers import OxigraphServer, free_port
 
 FIXTURE = Path(__file__).parent / "data" / "store" / "three-docs.trig"
@@ -62,7 +63,7 @@ class Sleeps(list[float]):
 # --- data ------------------------------------------------------------------------
 
 def fixture_dataset() -> Dataset:
-    return store.read_graph([FIXTURE])
+    return layout.read_graph([FIXTURE])
 
 
 def changed_dataset(*documents: str) -> Dataset:
@@ -77,7 +78,7 @@ def changed_dataset(*documents: str) -> Dataset:
 
 def expected_quads(data: Graph, ontology: bool = True) -> set[Quad]:
     """The quads a load of `data` must leave in an empty store, via a local pyoxigraph store."""
-    split = store.split_dataset(data)
+    split = layout.split_dataset(data)
     local = ox.Store()
 
     def put(triples: set[Any], name: str) -> None:
@@ -263,7 +264,7 @@ def batch_into(doc: str) -> Callable[[Seen], bool]:
 
 def test_split_puts_each_triple_in_the_graph_of_its_subject() -> None:
     data = fixture_dataset()
-    split = store.split_dataset(data)
+    split = layout.split_dataset(data)
     assert split.base == ID
     assert sorted(map(str, split.documents)) == DOCS
     for doc, graph in split.documents.items():
@@ -276,7 +277,7 @@ def test_split_puts_each_triple_in_the_graph_of_its_subject() -> None:
 def test_every_format_of_a_build_splits_like_its_trig(tmp_path: Path, fmt: str) -> None:
     data = fixture_dataset()
     path = export.write(data, tmp_path / f"three-docs.{fmt}")
-    reference, other = store.split_dataset(data), store.split_dataset(store.read_graph([path]))
+    reference, other = layout.split_dataset(data), layout.split_dataset(layout.read_graph([path]))
     assert {d: set(g) for d, g in other.documents.items()} == \
         {d: set(g) for d, g in reference.documents.items()}
     assert set(other.shared) == set(reference.shared)
@@ -286,7 +287,7 @@ def test_the_ontology_goes_to_its_own_graph() -> None:
     data = fixture_dataset()
     data.add((KFOR.Document, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")))
     data.add((URIRef(str(KFOR).rstrip("#")), RDF.type, URIRef("http://www.w3.org/2002/07/owl#Ontology")))
-    split = store.split_dataset(data)
+    split = layout.split_dataset(data)
     assert len(split.ontology) == 2
     assert set(split.shared) == set(data.graph(URIRef(SHARED)))
 
@@ -297,19 +298,19 @@ def test_split_refuses_data_it_cannot_load_idempotently() -> None:
     data = fixture_dataset()
     data.add((URIRef(ID + "person/x"), SEM.hasPlace, BNode()))
     with pytest.raises(IngestError, match="blank nodes"):
-        store.split_dataset(data)
+        layout.split_dataset(data)
     with pytest.raises(IngestError, match="no document"):
-        store.split_dataset(Graph())
+        layout.split_dataset(Graph())
     data = fixture_dataset()
     data.add((URIRef("https://example.org/doc/X"), RDF.type, KFOR.Document))
     with pytest.raises(IngestError, match="several bases"):
-        store.split_dataset(data)
+        layout.split_dataset(data)
     with pytest.raises(IngestError, match="docs/model.md"):
-        store.split_dataset(Graph().add((URIRef("https://example.org/x"), RDF.type, KFOR.Document)))
+        layout.split_dataset(Graph().add((URIRef("https://example.org/x"), RDF.type, KFOR.Document)))
     data = fixture_dataset()
     data.add((URIRef(DOCS[0]), KFOR.sourceFile, URIRef("urn:x> } } ; DROP ALL ; #")))
     with pytest.raises(IngestError, match="IRI with a space"):
-        store.split_dataset(data)
+        layout.split_dataset(data)
 
 
 @settings(max_examples=200, deadline=None)
@@ -360,9 +361,9 @@ def test_bad_targets_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
         Target("http://h/query", user="me")
     monkeypatch.delenv("KFOR_TEST_PASSWORD", raising=False)
     with pytest.raises(ConfigError, match="KFOR_TEST_PASSWORD .* not set"):
-        store.password_from_env("KFOR_TEST_PASSWORD")
+        password_from_env("KFOR_TEST_PASSWORD")
     monkeypatch.setenv("KFOR_TEST_PASSWORD", "s3cret")
-    assert store.password_from_env("KFOR_TEST_PASSWORD") == "s3cret"
+    assert password_from_env("KFOR_TEST_PASSWORD") == "s3cret"
     assert "s3cret" not in repr(Target("http://h/q", user="me", password="s3cret"))
 
 
@@ -389,13 +390,13 @@ def test_backoff_is_capped_and_a_too_long_retry_after_is_not_waited_for(
 
 
 def test_document_references() -> None:
-    assert store.document_iri("S/2007/652") == URIRef(ID + "doc/S-2007-652")
-    assert store.document_iri("S-2007-652", "https://example.org/") == \
+    assert layout.document_iri("S/2007/652") == URIRef(ID + "doc/S-2007-652")
+    assert layout.document_iri("S-2007-652", "https://example.org/") == \
         URIRef("https://example.org/doc/S-2007-652")
-    assert store.document_iri(ID + "doc/S-2007-652/graph") == URIRef(ID + "doc/S-2007-652")
+    assert layout.document_iri(ID + "doc/S-2007-652/graph") == URIRef(ID + "doc/S-2007-652")
     for bad in ("https://example.org/person/x", "", "x> } ; DROP ALL ; #", "S 2007 1"):
         with pytest.raises(ConfigError, match="not a document key"):
-            store.document_iri(bad)
+            layout.document_iri(bad)
 
 
 # --- loading ------------------------------------------------------------------------
@@ -822,7 +823,7 @@ def test_seeds_load_and_answer_every_shipped_query_as_the_file_does(
         report = store.load([seeds], target)
         assert report.ok and len(report.stored) == 5
         quads = store_quads(server)
-        assert quads == expected_quads(store.read_graph([seeds]))
+        assert quads == expected_quads(layout.read_graph([seeds]))
         assert store.load([seeds], target).ok
         assert store_quads(server) == quads  # a second load changes nothing
 

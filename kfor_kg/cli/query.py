@@ -54,7 +54,9 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
 
         kfor-kg query signed_in_year --param year=2017 --format csv
     """
-    from kfor_kg.stores import query, triplestore
+    from kfor_kg.stores import query
+    from kfor_kg.stores.client import Target
+    from kfor_kg.stores.triplestore import stored_graphs
 
     if data is not None and endpoint is not None:
         raise click.UsageError("give --data or --endpoint, not both")
@@ -65,7 +67,7 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
                               "or pass --data FILE or --endpoint URL")
     graphs = None
     if endpoint is not None and not union:
-        graphs = triplestore.stored_graphs(triplestore.Target(endpoint, timeout=timeout), base=base)
+        graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base)
     result = query.run(name_or_file, data=data, endpoint=endpoint, params=params,
                        timeout=timeout, default_graphs=graphs)
     click.echo(query.format_result(result, fmt), nl=fmt != "csv")

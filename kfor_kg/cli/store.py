@@ -1,4 +1,4 @@
-"""`kfor-kg load` and `kfor-kg unload`: SPARQL 1.1 triplestores (kfor_kg.stores.triplestore).
+"""`kfor-kg load` and `kfor-kg unload`: SPARQL 1.1 triplestores (kfor_kg.stores).
 
 The target options and the load report are shared with `kfor-kg build --load`.
 """
@@ -14,17 +14,9 @@ import click
 from kfor_kg.errors import StoreError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, RetryPolicy
-from kfor_kg.stores.triplestore import (
-    DEFAULT_BATCH_SIZE,
-    SERVER_PRESETS,
-    DocumentOutcome,
-    LoadReport,
-    Target,
-    document_key,
-    load,
-    password_from_env,
-    unload,
-)
+from kfor_kg.stores.client import SERVER_PRESETS, Target, password_from_env
+from kfor_kg.stores.layout import document_key
+from kfor_kg.stores.triplestore import DEFAULT_BATCH_SIZE, DocumentOutcome, LoadReport, load, unload
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -15,7 +15,8 @@ SPARQL 1.1 Update (one ``DROP SILENT GRAPH; INSERT DATA`` request per document,
 or batches into a temporary graph followed by one ``MOVE``). Every request goes
 through the one HTTP layer (kfor_kg.stores.http, with its retries); nothing else
 is assumed of the server, so Oxigraph, Fuseki, GraphDB, Virtuoso and Blazegraph
-all work.
+all work. Where the store is and how requests are sent: kfor_kg.stores.client;
+how a build is cut into those graphs: kfor_kg.stores.layout.
 
 Shared graph rule: a load adds the shared triples of its documents. Afterwards,
 and when a document is unloaded, every shared node that the replaced or removed
@@ -28,357 +29,38 @@ with ``replace_shared=True`` to rewrite the shared graph from scratch.
 from __future__ import annotations
 
 import os
-import re
-import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kfor_kg.rdf import export
+from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.iris import DOCUMENT_GRAPH_SUFFIX, Minter
 from kfor_kg.rdf.validate import load_ontology
-from kfor_kg.errors import ConfigError, IngestError, StoreError
-from kfor_kg.stores import sparql
-from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
-from kfor_kg.rdf.iris import (
-    DOCUMENT_GRAPH_SUFFIX, Minter, document_of_graph, parse_document, symbol_key,
+from kfor_kg.rdf.vocab import DEFAULT_BASE
+from kfor_kg.stores.client import StoreClient, StoreRequestError, Target
+from kfor_kg.stores.http import RetryPolicy
+from kfor_kg.stores.layout import (
+    SplitDataset,
+    Triple,
+    document_base,
+    document_iri,
+    document_key,
+    read_graph,
+    split_dataset,
 )
-from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR
 
-__all__ = [
-    "SERVER_PRESETS", "DEFAULT_BATCH_SIZE", "Target", "RetryPolicy", "StoreRequestError",
-    "SplitDataset", "DocumentOutcome", "LoadReport", "UnloadReport",
-    "password_from_env", "read_graph", "split_dataset", "document_iri",
-    "document_key", "load", "load_dataset", "unload", "stored_documents", "stored_graphs",
-]
-
-T = TypeVar("T")
-Triple = tuple[Node, Node, Node]
+__all__ = ["DEFAULT_BATCH_SIZE", "DocumentOutcome", "LoadReport", "UnloadReport", "load",
+           "load_dataset", "unload", "stored_documents", "stored_graphs"]
 
 DEFAULT_BATCH_SIZE = 5000
 """Triples per SPARQL Update request (about 1 MB of N-Triples)."""
 
-SERVER_PRESETS: dict[str, tuple[str, str, str | None]] = {
-    # name: (query, update, graph store), relative to the base URL the user gives.
-    "oxigraph": ("{base}/query", "{base}/update", "{base}/store"),          # http://host:7878
-    "fuseki": ("{base}/query", "{base}/update", "{base}/data"),             # http://host:3030/DATASET
-    "graphdb": ("{base}", "{base}/statements", "{base}/rdf-graphs/service"),  # …/repositories/REPO
-    "virtuoso": ("{base}/sparql", "{base}/sparql", "{base}/sparql-graph-crud"),  # http://host:8890
-    "blazegraph": ("{base}/sparql", "{base}/sparql", None),                 # …/blazegraph/namespace/NS
-}
-
 # Any predicate, zero or more times: reachability through the shared graph.
 _ANY_PATH = "(<urn:x-kfor-kg:none>|!<urn:x-kfor-kg:none>)*"
-_ONTOLOGY_TERMS = str(KFOR)
-_ONTOLOGY = _ONTOLOGY_TERMS.rstrip("#")  # the ontology's own IRI
-# Characters an IRI may not contain (RDF 1.1 IRIREF); they would also break the SPARQL we send.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-# --- targets, credentials, retries -------------------------------------------
-
-@dataclass(frozen=True)
-class Target:
-    """Where to load: a SPARQL query endpoint, an update endpoint, maybe a graph store.
-
-    Without ``update_endpoint`` updates go to ``endpoint`` (Virtuoso, Blazegraph
-    and many others serve both at one URL). Without ``graph_store`` documents are
-    loaded with SPARQL Update.
-
-    >>> t = Target.for_server("oxigraph", "http://127.0.0.1:7878/")
-    >>> t.endpoint, t.update_url, t.graph_store
-    ('http://127.0.0.1:7878/query', 'http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
-
-    Raises:
-        ConfigError: a URL is not http(s), or a user is given without a password.
-    """
-
-    endpoint: str
-    update_endpoint: str | None = None
-    graph_store: str | None = None
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    timeout: float = DEFAULT_TIMEOUT
-
-    def __post_init__(self) -> None:
-        for name in ("endpoint", "update_endpoint", "graph_store"):
-            url = getattr(self, name)
-            if url is None:
-                continue
-            parts = urllib.parse.urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ConfigError(f"{name.replace('_', ' ')} {url!r} is not an http(s) URL")
-        if (self.user is None) != (self.password is None):
-            raise ConfigError("give both a user and a password for HTTP basic authentication")
-        if self.timeout <= 0:
-            raise ConfigError(f"timeout must be positive, not {self.timeout}")
-
-    @classmethod
-    def for_server(cls, kind: str, base_url: str, **options: Any) -> Target:
-        """The URLs of a known server type under `base_url`; `options` override them.
-
-        Raises:
-            ConfigError: `kind` is not one of SERVER_PRESETS.
-        """
-        try:
-            query, update, store = SERVER_PRESETS[kind]
-        except KeyError:
-            raise ConfigError(f"unknown server type {kind!r}; use one of: "
-                              f"{', '.join(SERVER_PRESETS)}") from None
-        base = base_url.rstrip("/")
-        urls: dict[str, Any] = {
-            "endpoint": query.format(base=base),
-            "update_endpoint": update.format(base=base),
-            "graph_store": store.format(base=base) if store else None,
-        }
-        urls.update({k: v for k, v in options.items() if v is not None})
-        return cls(**urls)
-
-    @property
-    def update_url(self) -> str:
-        return self.update_endpoint or self.endpoint
-
-    @property
-    def method(self) -> str:
-        """'graph-store' or 'update': how documents are written."""
-        return "graph-store" if self.graph_store else "update"
-
-
-def password_from_env(variable: str) -> str:
-    """The password stored in environment variable `variable`.
-
-    Raises:
-        ConfigError: the variable is unset or empty.
-    """
-    value = os.environ.get(variable)
-    if not value:
-        raise ConfigError(f"environment variable {variable} holding the store password is "
-                          f"not set; export it first (passwords are never taken from the "
-                          f"command line)")
-    return value
-
-
-class StoreRequestError(StoreError):
-    """A request to the store failed; `fatal` means later requests would fail too."""
-
-    def __init__(self, message: str, fatal: bool) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fatal = fatal
-
-
-class _Client:
-    """The target's query, update and Graph Store endpoints over the HTTP layer.
-
-    Every method names what it was doing (`context`) in the StoreRequestError it raises.
-    """
-
-    def __init__(self, target: Target, retry: RetryPolicy | None) -> None:
-        self.target = target
-        self.retry = retry or RetryPolicy()
-        auth = (target.user, target.password) \
-            if target.user is not None and target.password is not None else None
-        self.http = HttpClient(timeout=target.timeout, retry=self.retry, auth=auth)
-
-    def _run(self, context: str, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except RequestFailed as failure:
-            raise StoreRequestError(f"{context}: {failure}", failure.fatal) from failure
-        except sparql.NotResults as exc:
-            raise StoreRequestError(f"{context}: {self.target.endpoint} did not answer with "
-                                    f"SPARQL JSON results ({exc})", True) from exc
-
-    def update(self, text: str, context: str) -> None:
-        self._run(context, lambda: sparql.update(self.http, self.target.update_url, text))
-
-    def select(self, text: str, context: str) -> list[dict[str, str]]:
-        """The rows of a SELECT query, each term as its string."""
-        results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
-        return [{name: str(value) for name, value in row.items()} for row in results.rows]
-
-    def ask(self, text: str, context: str) -> bool:
-        results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
-        return bool(results.boolean)
-
-    def graph_store(self, method: str, graph: str, body: bytes, context: str) -> None:
-        """PUT (replace) or POST (merge) `body`, N-Triples lines, into `graph`."""
-        store = self.target.graph_store
-        if store is None:
-            raise ConfigError("no graph store URL given")
-        # N-Triples lines, sent as Turtle: every graph store reads that.
-        self._run(context, lambda: self.http.request(
-            method, store, params={"graph": graph}, data=body,
-            headers={"Content-Type": "text/turtle"}))
-
-
-# --- reading and splitting ---------------------------------------------------
-
-def read_graph(paths: Sequence[str | os.PathLike[str]]) -> Dataset:
-    """Every quad of the RDF files `paths` (any format `build` writes) in one Dataset.
-
-    Raises:
-        ConfigError: no paths, or an extension that names no RDF format.
-        IngestError: a file is missing or is not valid RDF.
-    """
-    if not paths:
-        raise ConfigError("no graph file given")
-    dataset = export.read(paths[0])
-    for path in paths[1:]:
-        dataset.addN(export.read(path).quads((None, None, None, None)))  # type: ignore[arg-type]
-    return dataset
-
-
-@dataclass
-class SplitDataset:
-    """A build cut along the IRI scheme: document graphs, the shared graph, the ontology.
-
-    Graphs are plain sets of rdflib triples: at corpus scale, filling rdflib
-    Graphs costs ten times more than the rest of the split.
-    """
-
-    base: str
-    documents: dict[URIRef, set[Triple]]
-    shared: set[Triple]
-    ontology: set[Triple]
-
-    @property
-    def shared_graph(self) -> URIRef:
-        return Minter(self.base).shared_graph()
-
-    @property
-    def ontology_graph(self) -> URIRef:
-        return Minter(self.base).ontology_graph()
-
-    @staticmethod
-    def graph_of(document: URIRef) -> URIRef:
-        return Minter.document_graph(document)
-
-
-def split_dataset(data: Graph, base: str | None = None) -> SplitDataset:
-    """Split a build (a Dataset or a plain union Graph) into document graphs and the shared graph.
-
-    Graph names in the input are ignored, so a TriG and a Turtle file of the
-    same build split identically: a triple belongs to document D's graph when
-    its subject is D or starts with D + "/" (documents are the subjects typed
-    kfor:Document), to the ontology when its subject is the ontology or a kfor:
-    term, and to the shared graph otherwise.
-
-    >>> g = Graph()
-    >>> doc = URIRef("https://w3id.org/kfor-kg/id/doc/S-2017-1")
-    >>> _ = g.add((doc, RDF.type, KFOR.Document))
-    >>> _ = g.add((URIRef(doc + "/letter"), KFOR.signatory,
-    ...            URIRef("https://w3id.org/kfor-kg/id/person/x")))
-    >>> _ = g.add((URIRef("https://w3id.org/kfor-kg/id/person/x"), RDF.type, KFOR.Person))
-    >>> split = split_dataset(g)
-    >>> split.base, len(split.documents[doc]), len(split.shared), len(split.ontology)
-    ('https://w3id.org/kfor-kg/id/', 2, 1, 0)
-
-    Raises:
-        IngestError: no kfor:Document, document IRIs outside docs/model.md's
-            scheme or under several bases, or blank nodes.
-    """
-    if isinstance(data, Dataset):
-        triples: Iterable[Triple] = (
-            (s, p, o) for s, p, o, _g in data.quads((None, None, None, None)))
-    else:  # a plain Graph, or a ConjunctiveGraph, which iterates over all its graphs
-        triples = iter(data)
-    union: set[Triple] = set(triples)
-    _check_terms(union)
-    documents = sorted({s for s, p, o in union
-                        if p == RDF.type and o == KFOR.Document and isinstance(s, URIRef)})
-    if not documents:
-        raise IngestError(f"the graph has no document (no subject typed {KFOR.Document})")
-    bases = set()
-    for doc in documents:
-        parsed = parse_document(doc)
-        if parsed is None:
-            raise IngestError(f"document IRI {doc} does not follow docs/model.md "
-                              f"({{base}}doc/{{key}})")
-        bases.add(parsed[0])
-    if base is not None and bases != {base}:
-        raise IngestError(f"documents are not under base {base}: {', '.join(sorted(bases))}")
-    if len(bases) > 1:
-        raise IngestError(f"documents are under several bases: {', '.join(sorted(bases))}")
-    found_base = bases.pop()
-    prefix = Minter(found_base).documents_prefix
-    graphs: dict[URIRef, set[Triple]] = {doc: set() for doc in documents}
-    shared: set[Triple] = set()
-    ontology: set[Triple] = set()
-    for s, p, o in union:
-        target = shared
-        text = str(s)
-        if text.startswith(prefix):
-            target = graphs.get(URIRef(prefix + text[len(prefix):].split("/", 1)[0]), shared)
-        elif text == _ONTOLOGY or text.startswith(_ONTOLOGY_TERMS):
-            target = ontology
-        target.add((s, p, o))
-    return SplitDataset(found_base, graphs, shared, ontology)
-
-
-def _check_terms(triples: Iterable[Triple]) -> None:
-    """Refuse blank nodes and IRIs that N-Triples and SPARQL cannot carry.
-
-    Raises:
-        IngestError: naming how many triples have blank nodes, or a bad IRI.
-    """
-    blank = 0
-    seen: set[URIRef] = set()
-    for triple in triples:
-        if any(isinstance(term, BNode) for term in triple):
-            blank += 1
-        for term in triple:
-            iri = term.datatype if isinstance(term, Literal) else term
-            if isinstance(iri, URIRef) and iri not in seen:
-                seen.add(iri)
-                if _NOT_IN_IRI.search(iri):
-                    raise IngestError(f"the graph has an IRI with a space or one of "
-                                      f"<>\"{{}}|^`\\ in it: {iri!r}")
-    if blank:
-        raise IngestError(f"the graph has {blank} triple(s) with blank nodes; docs/model.md "
-                          f"gives every node an IRI, and blank nodes would be duplicated on "
-                          f"every reload")
-
-
-def document_iri(reference: str, base: str = DEFAULT_BASE) -> URIRef:
-    """The document IRI for a key (``S-2007-652``), a symbol (``S/2007/652``) or an IRI.
-
-    >>> document_iri("S/2007/652")
-    rdflib.term.URIRef('https://w3id.org/kfor-kg/id/doc/S-2007-652')
-
-    Raises:
-        ConfigError: the reference is empty or an IRI outside docs/model.md's scheme.
-    """
-    reference = reference.strip()
-    if reference.startswith(("http://", "https://")):
-        iri = str(document_of_graph(reference) or reference)
-    else:
-        key = reference[len("doc/"):] if reference.startswith("doc/") else reference
-        iri = str(Minter(base).document(symbol_key(key)))
-    if parse_document(iri) is None or _NOT_IN_IRI.search(iri):
-        raise ConfigError(f"{reference!r} is not a document key, symbol or IRI "
-                          f"({{base}}doc/{{key}}, see docs/model.md)")
-    return URIRef(iri)
-
-
-def _base_of(document: URIRef) -> str:
-    parsed = parse_document(document)
-    if parsed is None:
-        raise ConfigError(f"{document} is not a document IRI ({{base}}doc/{{key}})")
-    return parsed[0]
-
-
-def document_key(document: str) -> str:
-    """The key of a document IRI (the IRI itself if it is not one).
-
-    >>> document_key("https://w3id.org/kfor-kg/id/doc/S-2007-652")
-    'S-2007-652'
-    """
-    parsed = parse_document(document)
-    return parsed[1] if parsed else document
 
 
 # --- writing graphs ----------------------------------------------------------
@@ -414,7 +96,7 @@ def _insert_data(graph: str, lines: Sequence[str]) -> str:
 class _GraphStoreWriter:
     """Writes graphs with the Graph Store Protocol: PUT replaces, POST merges."""
 
-    def __init__(self, client: _Client) -> None:
+    def __init__(self, client: StoreClient) -> None:
         self.client = client
 
     def replace(self, graph: str, data: set[Triple], context: str, single: bool = False) -> None:
@@ -434,7 +116,7 @@ class _UpdateWriter:
     then puts in place.
     """
 
-    def __init__(self, client: _Client, batch_size: int) -> None:
+    def __init__(self, client: StoreClient, batch_size: int) -> None:
         self.client = client
         self.batch_size = batch_size
 
@@ -464,7 +146,7 @@ class _UpdateWriter:
             self.client.update(_insert_data(graph, batch), context + suffix)
 
     def _discard(self, temporary: str) -> None:
-        cleanup = _Client(self.client.target, RetryPolicy(attempts=1))
+        cleanup = StoreClient(self.client.target, RetryPolicy(attempts=1))
         try:
             cleanup.update(f"DROP SILENT GRAPH <{temporary}>", "discarding a partial load")
         except StoreRequestError:
@@ -612,7 +294,7 @@ class _Loader:
         self.onto = onto
         self.target = target
         self.replace_shared = replace_shared
-        self.client = _Client(target, retry)
+        self.client = StoreClient(target, retry)
         self.writer: _GraphStoreWriter | _UpdateWriter = (
             _GraphStoreWriter(self.client) if target.graph_store else
             _UpdateWriter(self.client, batch_size))
@@ -711,7 +393,7 @@ class _Loader:
             self.report.warnings.append(f"unused shared nodes were not removed: {error.message}")
 
 
-def _counts(client: _Client, graphs: Sequence[str], context: str) -> dict[str, int]:
+def _counts(client: StoreClient, graphs: Sequence[str], context: str) -> dict[str, int]:
     """Triple count of each document graph among `graphs` that the store holds, by document."""
     if not graphs:
         return {}
@@ -750,7 +432,7 @@ def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE
     Raises:
         ConfigError: a reference is not a document.
     """
-    client = _Client(target, retry)
+    client = StoreClient(target, retry)
     report = UnloadReport(target.update_url)
     references = [document_iri(reference, base) for reference in documents]
     aborted: StoreRequestError | None = None
@@ -769,9 +451,9 @@ def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE
     return report
 
 
-def _unload_one(client: _Client, doc: URIRef) -> tuple[bool, int]:
+def _unload_one(client: StoreClient, doc: URIRef) -> tuple[bool, int]:
     """Remove one document: (whether the store held it, how many shared nodes went with it)."""
-    base = _base_of(doc)
+    base = document_base(doc)
     graph = SplitDataset.graph_of(doc)
     shared = str(Minter(base).shared_graph())
     context = f"removing document {doc}"
@@ -794,7 +476,7 @@ def stored_documents(target: Target, base: str = DEFAULT_BASE,
     Raises:
         StoreRequestError: the store cannot be reached or refuses the query.
     """
-    rows = _Client(target, retry).select(
+    rows = StoreClient(target, retry).select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
     return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: int(row["n"]) for row in rows}
@@ -812,11 +494,10 @@ def stored_graphs(target: Target, base: str = DEFAULT_BASE,
         StoreRequestError: the store cannot be reached or refuses the query.
     """
     minter = Minter(base)
-    rows = _Client(target, retry).select(
+    rows = StoreClient(target, retry).select(
         f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"FILTER(?g IN (<{minter.shared_graph()}>, <{minter.ontology_graph()}>) || "
         f'(STRSTARTS(STR(?g), "{minter.documents_prefix}") && '
         f'STRENDS(STR(?g), "{DOCUMENT_GRAPH_SUFFIX}"))) }} ORDER BY ?g',
         "listing the stored graphs")
     return [row["g"] for row in rows]
-
