@@ -15,7 +15,8 @@ from seed_build import GOLD, excerpts, seeds
 from kfor_kg.build import BuildResult, build, example_reports
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.gazetteer import label_for, match_key
-from kfor_kg.nlp.entities import DocumentEntities, read_entities
+from kfor_kg.nlp.entities import read_entities
+from kfor_kg.nlp.entity_model import DocumentEntities
 from kfor_kg.nlp.pipeline import load_pipeline, parse
 from kfor_kg.rdf import validate
 from kfor_kg.rdf.entity_graph import add_entities
@@ -358,3 +359,23 @@ def test_every_span_quote_equals_the_original_on_odd_text(text: str) -> None:
         assert rec.clean.text[m.start:m.end] == m.text
     for h in found.posts:
         assert text[h.evidence.start:h.evidence.end] == h.evidence.text
+
+
+@pytest.mark.parametrize("module", ["kfor_kg.lexicon.gazetteer", "kfor_kg.nlp.entity_model", "kfor_kg.nlp.rules"])
+def test_doctests(module: str) -> None:
+    import doctest
+    import importlib
+
+    outcome = doctest.testmod(importlib.import_module(module))
+    assert outcome.attempted > 0 and outcome.failed == 0
+
+
+@pytest.mark.parametrize("kind, key, label", [
+    ("Organization", "kfor", "Kosovo Force"),                       # the gazetteer's
+    ("Resolution", "1244-1999", "Security Council resolution 1244 (1999)"),
+    ("Resolution", "1345", "Security Council resolution 1345"),
+    ("Person", "agron-bajrami", "Agron Bajrami"),
+    ("Organization", "union-for-the-future-of-the-north", "Union for the Future of the North"),
+])
+def test_label_for_is_a_function_of_kind_and_key(kind: str, key: str, label: str) -> None:
+    assert label_for(kind, key) == label

@@ -10,109 +10,33 @@ depend on other documents:
 - other names take the slug of the name without honorifics, a leading "the",
   case or diacritics; their type is the one most of their mentions in the
   document got;
-- people: middle initials are ignored, first names that differ by one letter
-  with the same surname join ("Hasim"/"Hashim"), and a lone surname
-  ("Prime Minister Thaci") joins the one full name with that surname in the
-  document, else the one person of the gazetteer with that surname, else it
-  stays its own node (linking it across documents is the corpus step's job,
-  kfor_kg.linking.corpus).
+- people as `kfor_kg.nlp.people` joins them, within the document.
 
 Preferred labels are `kfor_kg.lexicon.gazetteer.label_for(kind, key)`; the
-forms as written are the entity's `surfaces`. Posts as stated are read by
-`kfor_kg.nlp.posts`; `kfor_kg.rdf.entity_graph` writes the RDF.
+forms as written are the entity's `surfaces` (`kfor_kg.nlp.entity_model`).
+Posts as stated are read by `kfor_kg.nlp.posts`; `kfor_kg.rdf.entity_graph`
+writes the RDF.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
 from kfor_kg.extract.records import DocumentRecord, Evidence
-from kfor_kg.lexicon.gazetteer import alias_table, label_for, match_key
-from kfor_kg.nlp.posts import PostHolding, read_posts
+from kfor_kg.lexicon.gazetteer import alias_table, match_key
+from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
+from kfor_kg.nlp.people import people
+from kfor_kg.nlp.posts import read_posts
 from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, fold, shipped_rules
-from kfor_kg.rdf.iris import parse_resolution_key, resolution_key, slug
+from kfor_kg.rdf.iris import parse_resolution_key, resolution_key
 
-__all__ = ["DocumentEntities", "Entity", "Mention", "entity_key", "read_entities"]
-
-
-@dataclass
-class Entity:
-    """One real-world thing as one document names it."""
-
-    type: str                      # Person | Organization | Place | Resolution
-    key: str                       # IRI key (slug)
-    label: str                     # preferred label: label_for(type, key)
-    surfaces: set[str] = field(default_factory=set)   # the forms the document uses, as written (cleaned text)
-    acronym: str | None = None
-    facility: bool = False         # a Place that is a building, bridge, monastery...
-    number: int | None = None      # Resolution
-    year: int | None = None        # Resolution
-
-    @property
-    def id(self) -> tuple[str, str]:
-        return (self.type, self.key)
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A stretch of a document's text that names an entity."""
-
-    key: str                       # the entity's key
-    type: str                      # the entity's type
-    start: int                     # cleaned-text offsets (record.clean.text)
-    end: int
-    text: str                      # cleaned text[start:end]
-    evidence: Evidence             # the same words in the original file
-    sentence: Evidence             # the sentence around it, in the original file
-    sentence_start: int = 0        # cleaned-text offsets of the sentence
-    sentence_end: int = 0
-    label: str = ""                # the entity's preferred label
-
-    @property
-    def entity_id(self) -> tuple[str, str]:
-        return (self.type, self.key)
-
-
-@dataclass
-class DocumentEntities:
-    """What `read_entities` read from one document."""
-
-    entities: dict[tuple[str, str], Entity] = field(default_factory=dict)
-    mentions: list[Mention] = field(default_factory=list)     # in text order
-    posts: list[PostHolding] = field(default_factory=list)
-
-    def entity(self, type_: str, key: str) -> Entity | None:
-        return self.entities.get((type_, key))
-
-
-def entity_key(name: str) -> str:
-    """The key of a name the gazetteer does not know: its slug without honorifics or a leading "the".
-
-    >>> entity_key("the Joint  Council"), entity_key("Mr. Agron Bajrami")
-    ('joint-council', 'agron-bajrami')
-    """
-    return slug(match_key(name))
+__all__ = ["read_entities"]
 
 
 # --- reading ---------------------------------------------------------------------------
-
-
-@dataclass
-class Raw:
-    """A mention on its way to an entity."""
-
-    span: Span
-    type: str
-    label: str                     # spaCy label
-    text: str
-    known: tuple[str, str] | None  # (type, key) from the gazetteer or a resolution id
-    resolved: tuple[str, str] | None = None
 
 
 def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
@@ -244,13 +168,7 @@ def balanced(record: DocumentRecord, ev: Evidence) -> Evidence:
 # --- canonical entities ------------------------------------------------------------------
 
 
-def entity(entities: dict[tuple[str, str], Entity], type_: str, key: str) -> Entity:
-    """The document's entity (type_, key), created with its one preferred label."""
-    ent = entities.get((type_, key))
-    if ent is None:
-        ent = Entity(type_, key, label_for(type_, key))
-        entities[(type_, key)] = ent
-    return ent
+# --- canonical entities ------------------------------------------------------------------
 
 
 def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentRecord,
@@ -363,111 +281,3 @@ def short_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]
                 entities.pop(rid, None)
             elif not any(r.resolved == rid and r.text == raw.text for r in raws):
                 entities[rid].surfaces.discard(raw.text)
-
-
-# --- people ---------------------------------------------------------------------------------
-
-
-def name_tokens(text: str) -> list[str]:
-    """Folded name words without initials ("Kofi A. Annan" -> ["kofi", "annan"])."""
-    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*\.?", text)]
-    return [fold(w.rstrip(".")) for w in words if not re.fullmatch(r"[^\W\d_]\.?", w)]
-
-
-def _edit_distance_at_most_one(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = j = diffs = 0
-    while i < len(a) and j < len(b):
-        if a[i] == b[j]:
-            i += 1
-            j += 1
-            continue
-        diffs += 1
-        if diffs > 1:
-            return False
-        if len(a) == len(b):
-            i += 1
-        j += 1
-    return diffs + (len(b) - j) + (len(a) - i) <= 1
-
-
-def same_person(a: list[str], b: list[str]) -> bool:
-    """Full names that name the same person: same surname, first names alike."""
-    if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
-        return False
-    fa, fb = a[0], b[0]
-    return fa == fb or (min(len(fa), len(fb)) >= 4 and _edit_distance_at_most_one(fa, fb))
-
-
-def _fullest(surfaces: Iterable[str]) -> str:
-    """The fullest form of a name: most words, then diacritics, then length."""
-    return max((re.sub(r"\s+", " ", s).strip() for s in surfaces),
-               key=lambda s: (len(name_tokens(s)), sum(ord(c) > 127 for c in s), len(s), s))
-
-
-def people(persons: list[Raw], record: DocumentRecord, entities: dict[tuple[str, str], Entity]) -> None:
-    """Resolve the document's people: full names to clusters, then lone surnames."""
-    table = alias_table()
-    # The document's signatories are named as the header reader keyed them, so
-    # both layers give a signatory the same node.
-    signatories = [table.canonical("Person", letter.signatory.name)
-                   for letter in record.letters if letter.signatory]
-    clusters: list[tuple[list[str], tuple[str, str]]] = []
-    for ent in sorted((e for e in entities.values() if e.type == "Person"), key=lambda e: e.key):
-        clusters.append((name_tokens(ent.label), ent.id))
-    for (t, k), thing in sorted(table.by_key.items()):
-        if t == "Person" and ("Person", k) not in entities:
-            clusters.append((name_tokens(thing.label), ("Person", k)))
-    for sig in signatories:
-        clusters.append((name_tokens(sig.label), ("Person", sig.key)))
-
-    def find(tokens: list[str]) -> tuple[str, str] | None:
-        return next((eid for ctoks, eid in clusters if same_person(tokens, ctoks)), None)
-
-    # New people (not in the gazetteer, not signatories): one cluster per person,
-    # keyed by its fullest form in the document.
-    singles: list[Raw] = []
-    fresh: dict[int, list[Raw]] = defaultdict(list)
-    fresh_tokens: list[list[str]] = []
-    for raw in sorted(persons, key=lambda r: r.span.start):
-        tokens = name_tokens(raw.text)
-        if not tokens:
-            continue
-        if len(tokens) < 2:
-            singles.append(raw)
-            continue
-        found = find(tokens)
-        if found is not None:
-            ent = entity(entities, *found)
-            ent.surfaces.add(raw.text)
-            raw.resolved = ent.id
-            continue
-        i = next((i for i, toks in enumerate(fresh_tokens) if same_person(tokens, toks)), None)
-        if i is None:
-            i = len(fresh_tokens)
-            fresh_tokens.append(tokens)
-        fresh[i].append(raw)
-    for i in sorted(fresh):
-        members = fresh[i]
-        ent = entity(entities, "Person", entity_key(_fullest(m.text for m in members)))
-        for m in members:
-            ent.surfaces.add(m.text)
-            m.resolved = ent.id
-    # Lone surnames: the document's one full name with that surname, else the
-    # gazetteer's one person with it, else their own node.
-    full = sorted(eid for eid in entities if eid[0] == "Person")
-    for raw in singles:
-        surname = name_tokens(raw.text)[-1]
-        local = [eid for eid in full if name_tokens(entities[eid].label)[-1:] == [surname]
-                 or any(name_tokens(s)[-1:] == [surname] and len(name_tokens(s)) > 1 for s in entities[eid].surfaces)]
-        known = sorted({("Person", k) for (t, k), thing in table.by_key.items()
-                        if t == "Person" and name_tokens(thing.label)[-1:] == [surname]})
-        target = local[0] if len(local) == 1 else (known[0] if not local and len(known) == 1 else None)
-        ent = entity(entities, *(target or ("Person", entity_key(raw.text))))
-        ent.surfaces.add(raw.text)
-        raw.resolved = ent.id

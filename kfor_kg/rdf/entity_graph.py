@@ -16,7 +16,7 @@ from rdflib import Dataset, Literal, URIRef
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.gazetteer import acronym_for, looks_like_acronym
 from kfor_kg.lexicon.offices import post_label
-from kfor_kg.nlp.entities import DocumentEntities, Entity
+from kfor_kg.nlp.entity_model import DocumentEntities, Entity
 from kfor_kg.rdf.graph import add_span, document_graph, shared_graph
 from kfor_kg.rdf.iris import Minter
 from kfor_kg.rdf.vocab import ENTITY_CLASSES, FOAF, KFOR, ORG, RDF, RDFS, SCHEMA, SKOS, XSD
