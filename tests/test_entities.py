@@ -361,7 +361,7 @@ def test_every_span_quote_equals_the_original_on_odd_text(text: str) -> None:
         assert text[h.evidence.start:h.evidence.end] == h.evidence.text
 
 
-@pytest.mark.parametrize("module", ["kfor_kg.lexicon.gazetteer", "kfor_kg.nlp.entity_model", "kfor_kg.nlp.rules"])
+@pytest.mark.parametrize("module", ["kfor_kg.lexicon.gazetteer", "kfor_kg.nlp.entity_model"])
 def test_doctests(module: str) -> None:
     import doctest
     import importlib

@@ -30,7 +30,8 @@ from kfor_kg.lexicon.gazetteer import alias_table, match_key
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
 from kfor_kg.nlp.people import people
 from kfor_kg.nlp.posts import read_posts
-from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, fold, shipped_rules
+from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, shipped_rules
+from kfor_kg.text.normalize import fold
 from kfor_kg.rdf.iris import parse_resolution_key, resolution_key
 
 __all__ = ["read_entities"]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.nlp.entity_model import Entity, Raw, entity, entity_key
-from kfor_kg.nlp.rules import fold
+from kfor_kg.text.normalize import fold
 
 __all__ = ["name_tokens", "people", "same_person"]
 

@@ -14,7 +14,8 @@ from spacy.tokens import Doc, Span
 from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.lexicon.offices import Role, roles
-from kfor_kg.nlp.rules import EntityRules, fold
+from kfor_kg.nlp.rules import EntityRules
+from kfor_kg.text.normalize import fold
 
 __all__ = ["PostHolding", "read_posts"]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,22 +21,14 @@ from spacy.tokenizer import Tokenizer
 from kfor_kg.errors import ConfigError
 from kfor_kg.lexicon.gazetteer import AliasTable, match_key
 from kfor_kg.resources import data_file
+from kfor_kg.text.normalize import fold
 
 __all__ = [
     "ACRONYMS_KEY", "AcronymPair", "EntityRules", "KnownName", "KnownNames", "TokenView",
-    "acronym_pairs", "data_path", "fold", "parse_entity_rules", "read_text", "shipped_rules",
+    "acronym_pairs", "data_path", "parse_entity_rules", "read_text", "shipped_rules",
 ]
 
 ACRONYMS_KEY = "kfor_acronyms"
-
-
-def fold(text: str) -> str:
-    """Case- and diacritics-free form of a word or name.
-
-    >>> fold("Dečani")
-    'decani'
-    """
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
 
 
 def data_path(name: str) -> Path:

@@ -12,7 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kfor_kg.nlp.components.base import Candidate, RuleComponent, read_candidates, write_candidates
-from kfor_kg.nlp.rules import AcronymPair, EntityRules, KnownNames, TokenView, fold, store_acronym_pairs
+from kfor_kg.nlp.rules import AcronymPair, EntityRules, KnownNames, TokenView, store_acronym_pairs
+from kfor_kg.text.normalize import fold
 
 _SMALL = ("of", "for", "the", "and", "in", "on")
 

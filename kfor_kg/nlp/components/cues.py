@@ -7,7 +7,8 @@ from spacy.tokens import Doc
 
 from kfor_kg.nlp.components.base import Candidate, RuleComponent, read_candidates, write_candidates
 from kfor_kg.lexicon.offices import Role, roles
-from kfor_kg.nlp.rules import EntityRules, Sequences, TokenView, fold
+from kfor_kg.nlp.rules import EntityRules, Sequences, TokenView
+from kfor_kg.text.normalize import fold
 
 _PARTICLES = frozenset({"de", "van", "von", "der", "den", "al", "bin", "da", "di", "la", "le", "del"})
 
