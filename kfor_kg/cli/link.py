@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kfor_kg.linking.link import LinkOptions
-from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT
+from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, DEFAULT_MIN_INTERVAL
 
 
 def review_file_for(graph: Path) -> Path:
@@ -28,7 +27,7 @@ def review_file_for(graph: Path) -> Path:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               envvar="KFOR_KG_CACHE_DIR",
               help="Response cache (env KFOR_KG_CACHE_DIR; default $XDG_CACHE_HOME/kfor-kg/wikidata).")
-@click.option("--min-interval", type=click.FloatRange(min=0), default=LinkOptions.min_interval,
+@click.option("--min-interval", type=click.FloatRange(min=0), default=DEFAULT_MIN_INTERVAL,
               show_default=True, help="Seconds between two requests.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
@@ -48,9 +47,9 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
     from kfor_kg.linking import link
 
     target = output or graph
-    options = LinkOptions(endpoint=endpoint, offline=offline, cache_dir=cache_dir,
-                          min_interval=min_interval,
-                          review_file=review_file or review_file_for(target))
+    options = link.LinkOptions(endpoint=endpoint, offline=offline, cache_dir=cache_dir,
+                               min_interval=min_interval,
+                               review_file=review_file or review_file_for(target))
     report = link.link_file(graph, output, options)
     if not quiet:
         click.echo(f"Wrote {target}: {report.summary()}.", err=True)

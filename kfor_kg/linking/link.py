@@ -33,7 +33,12 @@ from kfor_kg.linking import reconcile
 from kfor_kg.linking.reconcile import Candidate
 from kfor_kg.linking.review import ReviewItem, read_review_file, write_review_file
 from kfor_kg.linking.tables import TypeRule, load_alignments, load_type_rules
-from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, SparqlClient, default_cache_dir
+from kfor_kg.linking.wikidata import (
+    DEFAULT_ENDPOINT,
+    DEFAULT_MIN_INTERVAL,
+    SparqlClient,
+    default_cache_dir,
+)
 from kfor_kg.rdf.iris import Minter, entity_path, parse_resolution_key
 from kfor_kg.rdf.vocab import DCTERMS, FOAF, KFOR, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, PROJECT_URL
@@ -74,7 +79,7 @@ class LinkOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     language: str = "en"
-    min_interval: float = 1.0
+    min_interval: float = DEFAULT_MIN_INTERVAL
     max_retries: int = 4
     timeout: float = DEFAULT_TIMEOUT
     batch_size: int = 40

@@ -34,9 +34,12 @@ from kfor_kg.files import write_atomic
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
 
-__all__ = ["DEFAULT_ENDPOINT", "ClientStats", "SparqlClient", "default_cache_dir"]
+__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_MIN_INTERVAL", "ClientStats", "SparqlClient",
+           "default_cache_dir"]
 
 DEFAULT_ENDPOINT = "https://query.wikidata.org/sparql"
+DEFAULT_MIN_INTERVAL = 1.0
+"""Seconds between the starts of two requests to the endpoint."""
 
 # One request at a time in this process, whatever the number of clients (WMF asks for no
 # parallel requests per User-Agent).
@@ -80,7 +83,8 @@ class SparqlClient:
     """
 
     def __init__(self, endpoint: str = DEFAULT_ENDPOINT, *, cache_dir: Path | None = None,
-                 offline: bool = False, min_interval: float = 1.0, max_retries: int = 4,
+                 offline: bool = False, min_interval: float = DEFAULT_MIN_INTERVAL,
+                 max_retries: int = 4,
                  backoff: float = 2.0, max_wait: float = 300.0, timeout: float = DEFAULT_TIMEOUT,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:

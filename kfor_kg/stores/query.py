@@ -35,12 +35,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier, Node
 
 from kfor_kg.errors import ConfigError, QueryError, StoreError
@@ -52,6 +50,9 @@ from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, Retr
 __all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
            "run_remote", "cell_text", "format_result"]
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 FORMATS = ("table", "csv", "json")
 
@@ -236,6 +237,10 @@ def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryPa
 
 @lru_cache(maxsize=64)
 def _parse(text: str) -> Query:
+    # Imported here: rdflib's SPARQL parser takes a quarter of a second to import, and the
+    # command line imports this module for FORMATS alone.
+    from rdflib.plugins.sparql import prepareQuery
+
     return prepareQuery(text)
 
 
