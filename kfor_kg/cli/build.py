@@ -15,11 +15,14 @@ from kfor_kg.cli.store import echo_load_report, load_progress, retry_policy, sto
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
+DEFAULT_OUTPUT = Path("kfor.ttl")
+"""Where `build` writes the graph, and where `query` and `evaluate` look for it."""
+
 
 @click.command("build")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("kfor.ttl"), show_default=True, help="Where to write the graph.")
+              default=DEFAULT_OUTPUT, show_default=True, help="Where to write the graph.")
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
               help="RDF format (default: from OUTPUT's extension).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kfor_kg.cli.build import DEFAULT_OUTPUT
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
@@ -35,7 +36,7 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
 
 @click.command("evaluate")
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=Path("kfor.ttl"),
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
               show_default=True, help="The built graph to score (any format `kfor-kg build` writes).")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list every false positive and negative.")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kfor_kg.cli.build import DEFAULT_OUTPUT
 from kfor_kg.errors import ConfigError, KforError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT
@@ -28,7 +29,7 @@ def _query_params(_ctx: click.Context, _param: click.Parameter,
 @click.command("query")
 @click.argument("name_or_file")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
-              help="RDF file to query (default: kfor.ttl, what `kfor-kg build` writes).")
+              help=f"RDF file to query (default: {DEFAULT_OUTPUT}, what `kfor-kg build` writes).")
 @click.option("--endpoint", metavar="URL", help="SPARQL endpoint to query instead of a file.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", callback=_query_params,
               help="A query parameter (repeatable); see `kfor-kg queries`.")
@@ -61,9 +62,9 @@ def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params
     if data is not None and endpoint is not None:
         raise click.UsageError("give --data or --endpoint, not both")
     if data is None and endpoint is None:
-        data = Path("kfor.ttl")
+        data = DEFAULT_OUTPUT
         if not data.exists():
-            raise ConfigError("kfor.ttl does not exist here; run `kfor-kg build` first, "
+            raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
                               "or pass --data FILE or --endpoint URL")
     graphs = None
     if endpoint is not None and not union:
