@@ -9,13 +9,12 @@ writer of a node gives it the same `skos:prefLabel`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from kfor_kg.errors import ConfigError
-from kfor_kg.rdf.iris import slug
+from kfor_kg.rdf.iris import ascii_fold, slug
 from kfor_kg.resources import data_file
 
 _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
@@ -29,11 +28,10 @@ def match_key(surface: str) -> str:
 
     >>> match_key("the Kosovo  Force")
     'kosovo force'
-    >>> match_key("Mr. Hashim Thaçi")
-    'hashim thaci'
+    >>> match_key("Mr. Hashim Thaçi"), match_key("Đakovica")
+    ('hashim thaci', 'dakovica')
     """
-    text = unicodedata.normalize("NFKD", surface).encode("ascii", "ignore").decode()
-    text = text.replace("\u2019", "'")
+    text = ascii_fold(surface)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"^the\s+", "", text, flags=re.I)
     text = _HONORIFIC.sub("", text)

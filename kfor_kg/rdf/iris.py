@@ -21,11 +21,12 @@ import datetime as dt
 import re
 import unicodedata
 
+from anyascii import anyascii
 from rdflib import Namespace, URIRef
 
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
-__all__ = ["slug", "Minter", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
+__all__ = ["ascii_fold", "slug", "Minter", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
            "resolution_key", "parse_resolution_key", "parse_document", "document_of",
            "document_of_graph", "entity_path", "is_entity_path", "entity_kind_and_key"]
 
@@ -47,14 +48,37 @@ _ENTITY_TAIL = re.compile(r"[/#](?P<path>(?P<dir>person|organization|place|resol
 _RESOLUTION_KEY = re.compile(r"(?P<number>\d+)(?:-(?P<year>\d{4}))?")
 
 
-def slug(text: str) -> str:
-    """Lowercase ASCII slug: diacritics stripped, other characters to hyphens.
+def ascii_fold(text: str) -> str:
+    """`text` in ASCII: every script transliterated (anyascii), no letter dropped.
 
-    >>> slug("Hashim Thaçi")
-    'hashim-thaci'
+    Letters without a decomposition are transliterated too ("Đ" → "D", "Ł" →
+    "L", "Ø" → "O"), and so are Cyrillic and Greek ("Вучић" → "Vucic").
+
+    >>> ascii_fold("Đurić"), ascii_fold("Łódź"), ascii_fold("Вучић"), ascii_fold("Σαμαράς")
+    ('Duric', 'Lodz', 'Vucic', 'Samaras')
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
+    return anyascii(unicodedata.normalize("NFC", text).translate(_SERBIAN_LATIN))
+
+
+# Cyrillic to Gaj's Latin alphabet (the official Serbian Latin script) before
+# anyascii, so Serbian names come out as the reports spell them ("Vučić" →
+# "Vucic", not "Vuchic"); Cyrillic letters Serbian lacks go to anyascii.
+_SERBIAN_LATIN = str.maketrans({
+    **dict(zip("абвгдежзијклмнопрстуфхцчш", "abvgdežzijklmnoprstufhcčš")),
+    **dict(zip("АБВГДЕЖЗИЈКЛМНОПРСТУФХЦЧШ", "ABVGDEŽZIJKLMNOPRSTUFHCČŠ")),
+    "ђ": "đ", "Ђ": "Đ", "ћ": "ć", "Ћ": "Ć", "љ": "lj", "Љ": "Lj", "њ": "nj", "Њ": "Nj",
+    "џ": "dž", "Џ": "Dž"})
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII slug: every script transliterated, other characters to hyphens.
+
+    A text without a letter or digit in any script slugs to "x".
+
+    >>> slug("Hashim Thaçi"), slug("Đakovica"), slug("Ørsted")
+    ('hashim-thaci', 'dakovica', 'orsted')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-") or "x"
 
 
 def symbol_key(symbol: str) -> str:
