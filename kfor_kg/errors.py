@@ -6,15 +6,29 @@ Exit codes: 0 ok, 1 the graph does not conform to the shapes, 2 usage error,
 
 from __future__ import annotations
 
+import re
+
+# scheme://user:password@ in a URL; the password is what must never be printed.
+_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s/?#@:]*):([^\s/?#@]*)@")
+
+
+def redact(text: str) -> str:
+    """`text` with the password of every URL in it replaced by `***`.
+
+    >>> redact("http://ann:s3cret@127.0.0.1:7878/query refused; see http://h/x")
+    'http://ann:***@127.0.0.1:7878/query refused; see http://h/x'
+    """
+    return _CREDENTIALS.sub(r"\1\2:***@", text)
+
 
 class KforError(Exception):
-    """Base class of every error kfor-kg raises on purpose."""
+    """Base class of every error kfor-kg raises on purpose; its text never shows a password."""
 
     code = "K000"
     exit_code = 3
 
     def __str__(self) -> str:
-        return f"[{self.code}] {super().__str__()}"
+        return redact(f"[{self.code}] {super().__str__()}")
 
 
 class ConfigError(KforError):
@@ -57,3 +71,19 @@ class LinkError(KforError):
     """Linking to Wikidata failed."""
 
     code = "K008"
+
+
+class InternalError(KforError):
+    """An exception kfor-kg did not expect: a bug, reported as one line (traceback with -v)."""
+
+    code = "K099"
+
+
+class Interrupted(KforError):
+    """The run was stopped by SIGINT (Ctrl-C, exit 130) or SIGTERM (exit 143)."""
+
+    code = "K098"
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(f"interrupted by {signal_name}; no output was left half-written")
+        self.exit_code = exit_code

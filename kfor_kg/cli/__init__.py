@@ -1,9 +1,15 @@
 """The `kfor-kg` command line: thin click wrappers over the library.
 
-Each command calls one library function and formats what it returns. Library
-errors (kfor_kg.errors.KforError) become one line `Error: ...` on stderr and the
-error's exit code, in one place (`KforGroup`): 0 ok, 1 the graph does not
-conform, 2 usage error, 3 input, runtime, I/O or store error.
+Each command calls one library function and formats what it returns. Every
+failure ends in one place (`KforGroup`) as one line `Error: [Knnn] ...` on
+stderr and an exit code: 0 ok, 1 the graph does not conform, 2 usage error,
+3 input, runtime, I/O or store error (an unexpected exception included: the
+line names it, `-v` adds the traceback), 130 interrupted by SIGINT (Ctrl-C),
+143 by SIGTERM. A password in a URL never reaches the terminal or the log.
+
+Global options: -v/--verbose (log details and tracebacks on stderr, with the
+standard logging module), -q/--quiet (no progress or summaries: the same as
+each command's -q), -h/--help.
 
 Commands by module: `build` (build), `store` (load, unload), `query` (query,
 queries), `checks` (validate, evaluate), `link` (link).
@@ -11,29 +17,95 @@ queries), `checks` (validate, evaluate), `link` (link).
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
 from typing import Any
 
 import click
 
 from kfor_kg import __version__
-from kfor_kg.errors import KforError
+from kfor_kg.errors import InternalError, Interrupted, KforError, redact
+
+log = logging.getLogger("kfor_kg")
+
+
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler; a BaseException so no `except Exception` swallows it."""
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Log lines (tracebacks included) with every URL password replaced by ***."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(verbose: int) -> None:
+    """Log to stderr: warnings by default, kfor-kg's details with -v, urllib3's too with -vv."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "kfor_kg", False)]:
+        root.removeHandler(old)
+    handler.kfor_kg = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _fail(ctx: click.Context, error: KforError, cause: BaseException | None) -> None:
+    click.echo(redact(f"Error: {error}"), err=True)
+    if cause is not None:
+        log.debug("traceback:", exc_info=cause)
+    ctx.exit(error.exit_code)
 
 
 class KforGroup(click.Group):
-    """A command group that turns a library error into `Error: ...` and its exit code."""
+    """A command group that turns every exception into `Error: [Knnn] ...` and its exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except KforError as error:
-            click.echo(f"Error: {error}", err=True)
-            ctx.exit(error.exit_code)
+            _fail(ctx, error, error)
+        except KeyboardInterrupt as stop:
+            _fail(ctx, Interrupted("SIGINT (Ctrl-C)", 130), stop)
+        except Terminated as stop:
+            _fail(ctx, Interrupted("SIGTERM", 143), stop)
+        except BrokenPipeError:
+            # The reader went away (`kfor-kg query … | head`): nothing more to say to it.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
+        except Exception as exc:  # noqa: BLE001 - the one place where any bug becomes one line
+            what = " ".join(str(exc).split())[:300] or "(no message)"
+            _fail(ctx, InternalError(f"unexpected {type(exc).__name__}: {what} (a bug in kfor-kg; "
+                                     f"run with -v for the traceback)"), exc)
 
 
-@click.group(cls=KforGroup)
+@click.group(cls=KforGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kfor-kg")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True,
+              help="Log what happens, and tracebacks of errors, on stderr (-vv: HTTP too).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress or summaries (the same as each command's -q).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Build knowledge graphs from UN Security Council letters transmitting NATO's KFOR reports."""
+    setup_logging(verbose)
+    if quiet:
+        ctx.default_map = {name: {"quiet": True} for name, command in cli.commands.items()
+                           if any(param.name == "quiet" for param in command.params)}
 
 
 # Imported after `cli` exists; each module holds the commands of one library area.
@@ -44,8 +116,13 @@ for _command in (build.build_cli, store.load_cli, store.unload_cli, query.query_
     cli.add_command(_command)
 
 
-def main() -> None:
-    cli()
+def main(args: Sequence[str] | None = None) -> None:
+    """The console script: SIGTERM ends the run like Ctrl-C does (temporary files removed)."""
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread
+        pass
+    cli.main(args=list(args) if args is not None else None, prog_name="kfor-kg")
 
 
 if __name__ == "__main__":
