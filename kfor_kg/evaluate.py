@@ -39,6 +39,7 @@ from rdflib import Graph
 
 from kfor_kg.lexicon.gazetteer import match_key
 from kfor_kg.errors import ConfigError, QueryError
+from kfor_kg.evaluate_facts import FIELDS as FACT_FIELDS, compare, predicted_facts
 from kfor_kg.rdf.vocab import KFOR
 
 __all__ = ["ENTITY_TYPES", "EVENT", "Score", "EvaluationReport", "GoldDocument", "load_gold",
@@ -46,6 +47,7 @@ __all__ = ["ENTITY_TYPES", "EVENT", "Score", "EvaluationReport", "GoldDocument",
 
 ENTITY_TYPES = ("Person", "Organization", "Place", "Resolution")
 EVENT = "Event"
+FACTS = "facts"                     # header facts: a "facts" object, or facts/<stem>.json
 THRESHOLDS = "thresholds.json"      # in a gold folder: the recorded figures, not a document
 
 
@@ -94,9 +96,12 @@ class EvaluationReport:
     documents: dict[str, dict[str, Score]] = field(default_factory=dict)
     errors: list[Error] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)     # gold documents not in the graph
+    # Header facts: "facts.<field>" over the folder and "<group>/facts.<field>" per source folder.
+    facts: dict[str, Score] = field(default_factory=dict)
+    groups: dict[str, int] = field(default_factory=dict)  # source folder -> documents with fact gold
 
     def score(self, type_: str) -> Score:
-        return self.scores.get(type_, Score())
+        return self.scores.get(type_) or self.facts.get(type_, Score())
 
 
 @dataclass
@@ -104,6 +109,8 @@ class GoldDocument:
     stem: str
     entities: dict[str, list[tuple[str, ...]]]           # type -> entries (names)
     events: list[dict[str, Any]] | None = None           # None: no event gold for this document
+    facts: dict[str, Any] | None = None                  # None: no header-fact gold
+    group: str = ""                                      # the folder of its source ("dev", "siblings")
 
 
 # --- gold -----------------------------------------------------------------------------
@@ -147,7 +154,10 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
             raise ConfigError(f"{path}: the file is named after {path.stem!r} but its source is {stem!r}")
         entities = {t: [_entry(v, f"{path} {t}") for v in data.get(t, [])] for t in ENTITY_TYPES}
         events = data.get(EVENT)
-        gold[path.stem] = GoldDocument(path.stem, entities, list(events) if events is not None else None)
+        facts = data.get(FACTS)
+        group = PurePosixPath(str(data["source"])).parent.name if data.get("source") else ""
+        gold[path.stem] = GoldDocument(path.stem, entities, list(events) if events is not None else None,
+                                       dict(facts) if isinstance(facts, dict) else None, group)
     events_dir = gold_dir / "events"
     if events_dir.is_dir():
         for path in sorted(events_dir.glob("*.json")):
@@ -157,6 +167,11 @@ def load_gold(gold_dir: Path) -> dict[str, GoldDocument]:
                 continue
             doc = gold.setdefault(path.stem, GoldDocument(path.stem, {t: [] for t in ENTITY_TYPES}))
             doc.events = [*(doc.events or []), *events]
+    facts_dir = gold_dir / FACTS
+    if facts_dir.is_dir():
+        for path in sorted(facts_dir.glob("*.json")):
+            doc = gold.setdefault(path.stem, GoldDocument(path.stem, {t: [] for t in ENTITY_TYPES}))
+            doc.facts = doc.facts or _read_json(path)
     if not gold:
         raise ConfigError(f"no gold files (*.json) in {gold_dir}")
     for doc in gold.values():
@@ -290,7 +305,29 @@ def evaluate(gold_dir: Path, graph: Graph) -> EvaluationReport:
         for t, s in per.items():
             report.scores[t].add(s)
         report.documents[stem] = per
+    _score_facts(report, gold, stems, graph)
     return report
+
+
+def _score_facts(report: EvaluationReport, gold: dict[str, GoldDocument], stems: dict[str, str],
+                 graph: Graph) -> None:
+    """Score the header facts; a gold document missing from the graph misses all its facts."""
+    if not any(doc.facts is not None for doc in gold.values()):
+        return
+    predicted = predicted_facts(graph)
+    by_stem = {stem: predicted[doc] for doc, stem in sorted(stems.items()) if doc in predicted}
+    for stem, doc in sorted(gold.items()):
+        if doc.facts is None:
+            continue
+        report.groups[doc.group] = report.groups.get(doc.group, 0) + 1
+        for name in FACT_FIELDS:
+            for key in (f"facts.{name}", f"{doc.group}/facts.{name}"):
+                report.facts.setdefault(key, Score())
+        for name, outcome, detail in compare(doc.facts, by_stem.get(stem)):
+            for key in (f"facts.{name}", f"{doc.group}/facts.{name}"):
+                setattr(report.facts[key], outcome, getattr(report.facts[key], outcome) + 1)
+            if outcome != "tp":
+                report.errors.append(Error(stem, f"facts.{name}", outcome, detail))
 
 
 # --- output and thresholds ------------------------------------------------------------------
@@ -303,10 +340,29 @@ def format_table(report: EvaluationReport, *, errors: bool = False) -> str:
         lines.append(f"{t:<14}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>6}{s.fp:>6}{s.fn:>6}")
     if report.missing:
         lines.append(f"documents with gold but not in the graph: {', '.join(report.missing)}")
+    if report.facts:
+        groups = sorted(report.groups)
+        lines.append("")
+        lines.append("header facts, P/R per field (" + ", ".join(
+            f"{g or 'gold'}: {report.groups[g]} documents" for g in groups) + ")")
+        lines.append(f"{'field':<24}" + "".join(f"{(g or 'gold')[:16]:>18}" for g in groups)
+                     + f"{'all':>18}{'tp':>5}{'fp':>4}{'fn':>4}")
+        for name in FACT_FIELDS:
+            total = report.facts[f"facts.{name}"]
+            cells = [report.facts[f"{g}/facts.{name}"] for g in groups]
+            lines.append(f"{name:<24}" + "".join(f"{_pr(c):>18}" for c in cells)
+                         + f"{_pr(total):>18}{total.tp:>5}{total.fp:>4}{total.fn:>4}")
     if errors:
         for e in sorted(report.errors, key=lambda e: (e.document, e.type, e.kind, e.item)):
             lines.append(f"{e.kind}  {e.document}  {e.type}: {e.item}")
     return "\n".join(lines)
+
+
+def _pr(score: Score) -> str:
+    """ "P/R" of a score, or "-" when nothing was expected or found."""
+    if not (score.tp or score.fp or score.fn):
+        return "-"
+    return f"{score.precision:.2f}/{score.recall:.2f}"
 
 
 def load_thresholds(path: Path) -> dict[str, dict[str, float]]:

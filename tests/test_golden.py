@@ -11,7 +11,7 @@ from kfor_kg.extract import facts
 from kfor_kg.text import ingest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parent / "gold" / "facts"
 SEEDS = sorted(p.stem for p in EXAMPLES.glob("*.txt"))
 
 

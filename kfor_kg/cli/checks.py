@@ -35,29 +35,43 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
 
 
 @click.command("evaluate")
-@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("gold_dirs", metavar="GOLD_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
               show_default=True, help="The built graph to score (any format `kfor-kg build` writes).")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list every false positive and negative.")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON of minimum figures per type; exit 1 when a score falls below them.")
-def evaluate_cli(gold_dir: Path, data: Path, show_errors: bool, thresholds: Path | None) -> None:
-    """Score a graph against hand-made gold annotations: P, R, F1 per type.
+              help="JSON of minimum figures per type or fact field; exit 1 when a score falls below them.")
+@click.option("--check", is_flag=True,
+              help="Hold each gold folder to its own thresholds.json; exit 1 when a score falls below.")
+def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, show_errors: bool, thresholds: Path | None,
+                 check: bool) -> None:
+    """Score a graph against hand-made gold: P, R, F1 per entity type and event, P/R per header fact.
+
+    Each GOLD_DIR is a split scored on its own (the tune split `tests/gold`,
+    the dev split `tests/gold/dev`); header facts are shown per source folder.
 
     Example:
 
-        kfor-kg build examples/reports -o kfor.ttl
-        kfor-kg evaluate tests/gold --data kfor.ttl --errors
+        kfor-kg build examples/reports tests/data/dev -o kfor.ttl
+        kfor-kg evaluate tests/gold tests/gold/dev --data kfor.ttl --errors
     """
     from kfor_kg import evaluate
     from kfor_kg.rdf import export
 
     if not data.exists():
         raise ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE")
-    report = evaluate.evaluate(gold_dir, export.read(data))
-    failures = evaluate.below_thresholds(report, evaluate.load_thresholds(thresholds)) \
-        if thresholds else []
-    click.echo(evaluate.format_table(report, errors=show_errors))
-    if failures:
-        click.echo("Below the recorded figures: " + "; ".join(failures), err=True)
+    graph = export.read(data)
+    failed: list[str] = []
+    for n, gold_dir in enumerate(gold_dirs):
+        report = evaluate.evaluate(gold_dir, graph)
+        if len(gold_dirs) > 1:
+            click.echo(("\n" if n else "") + f"== {gold_dir}")
+        click.echo(evaluate.format_table(report, errors=show_errors))
+        for path in [p for p in (thresholds, gold_dir / evaluate.THRESHOLDS if check else None) if p]:
+            if path.exists():
+                failed += [f"{gold_dir}: {x}" for x in
+                           evaluate.below_thresholds(report, evaluate.load_thresholds(path))]
+    if failed:
+        click.echo("Below the recorded figures: " + "; ".join(failed), err=True)
         sys.exit(1)
