@@ -1,6 +1,8 @@
 """The gazetteer (alias table): one canonical key and preferred label per real-world thing.
 
-Data lives in kfor_kg/data/aliases.tsv; matching ignores case, diacritics,
+Data lives in kfor_kg/data/aliases.tsv (people, organizations) and
+kfor_kg/data/places.tsv (places, each row with its class and source), read
+as one table (`GAZETTEER_FILES`); matching ignores case, diacritics,
 honorifics ("Mr.", "H.E.") and a leading "the". `label_for` gives the one
 preferred label of any entity key, known to the table or not, so every
 writer of a node gives it the same `skos:prefLabel`.
@@ -19,6 +21,8 @@ from kfor_kg.resources import data_file
 
 _HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
 TYPES = ("Person", "Organization", "Place", "Resolution")
+GAZETTEER_FILES = ("aliases.tsv", "places.tsv")
+"""The shipped files of the gazetteer, read as one table (same columns; places.tsv adds class and source)."""
 # Words a display label keeps in lower case unless they start it.
 _SMALL_WORDS = frozenset({"of", "in", "the", "and", "for", "on", "de"})
 
@@ -82,12 +86,19 @@ class AliasTable:
 
 @lru_cache(maxsize=1)
 def alias_table() -> AliasTable:
-    """The shipped alias table (data/aliases.tsv), loaded once.
+    """The shipped gazetteer (data/aliases.tsv and data/places.tsv), loaded once.
 
     Raises:
-        ConfigError: when a line of aliases.tsv is malformed.
+        ConfigError: when a file cannot be read or a line is malformed.
     """
-    return read_alias_table(data_file("aliases.tsv"))
+    texts = []
+    for name in GAZETTEER_FILES:
+        path = data_file(name)
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the gazetteer ({e})") from e
+    return parse_alias_table("\n".join(texts), " + ".join(GAZETTEER_FILES))
 
 
 def read_alias_table(path: Path) -> AliasTable:

@@ -4,7 +4,7 @@
 document's `Doc` and names each real-world thing by a key that does not
 depend on other documents:
 
-- names the gazetteer knows (data/aliases.tsv) take its key, whatever their
+- names the gazetteer knows (data/aliases.tsv, data/places.tsv) take its key, whatever their
   case, diacritics or honorific; "Long Form (ACRONYM)" pairs of the same
   document join the acronym and its long form;
 - other names take the slug of the name without honorifics, a leading "the",

@@ -38,16 +38,19 @@ def data_path(name: str) -> Path:
 
 
 def read_text(name: str) -> str:
-    """The text of the rule file `name` (see `data_path`).
+    """The text of the rule file `name` (see `data_path`); several names separated by spaces are read as one text.
 
     Raises:
-        ConfigError: when it cannot be read.
+        ConfigError: when a file cannot be read.
     """
-    path = data_path(name)
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read the NLP rules ({e})") from e
+    texts = []
+    for one in name.split():
+        path = data_path(one)
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the NLP rules ({e})") from e
+    return "\n".join(texts)
 
 
 @dataclass(frozen=True)

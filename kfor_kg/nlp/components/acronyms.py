@@ -147,7 +147,7 @@ def mark(ents: list[Candidate], s: int, e: int, label: str, kid: str) -> None:
 
 
 @Language.factory("kfor_acronyms", default_config={
-    "rules_file": "entity_rules.toml", "stoplist_file": "entity_stoplist.tsv", "gazetteer_file": "aliases.tsv"},
+    "rules_file": "entity_rules.toml", "stoplist_file": "entity_stoplist.tsv", "gazetteer_file": "aliases.tsv places.tsv"},
     assigns=["doc.ents", "doc.spans", "doc.user_data"])
 def make_acronyms(nlp: Language, name: str, rules_file: str, stoplist_file: str, gazetteer_file: str) -> Acronyms:
     return Acronyms(nlp, name, {"rules": rules_file, "stoplist": stoplist_file, "gazetteer": gazetteer_file})

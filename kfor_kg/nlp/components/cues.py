@@ -136,6 +136,6 @@ def after_role(doc: Doc, comma: int, rules: EntityRules, known_roles: tuple[Role
 
 
 @Language.factory("kfor_person_cues", default_config={
-    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv"}, assigns=["doc.ents", "doc.spans"])
+    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv places.tsv"}, assigns=["doc.ents", "doc.spans"])
 def make_person_cues(nlp: Language, name: str, rules_file: str, gazetteer_file: str) -> PersonCues:
     return PersonCues(nlp, name, {"rules": rules_file, "gazetteer": gazetteer_file})

@@ -72,6 +72,6 @@ def splittable(doc: Doc, tv: TokenView, outer: Candidate, rules: EntityRules, kn
 
 
 @Language.factory("kfor_known_names", default_config={
-    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv"}, assigns=["doc.ents", "doc.spans"])
+    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv places.tsv"}, assigns=["doc.ents", "doc.spans"])
 def make_known_names(nlp: Language, name: str, rules_file: str, gazetteer_file: str) -> KnownNamesComponent:
     return KnownNamesComponent(nlp, name, {"rules": rules_file, "gazetteer": gazetteer_file})

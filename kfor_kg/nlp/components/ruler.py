@@ -8,7 +8,6 @@ pattern whose id is "Type/key". The patterns are the ruler's own, so
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from spacy.language import Language
@@ -16,6 +15,7 @@ from spacy.pipeline import EntityRuler
 
 from kfor_kg.errors import ConfigError
 from kfor_kg.lexicon.gazetteer import AliasTable, parse_alias_table
+from kfor_kg.rdf.iris import ascii_fold
 from kfor_kg.nlp.rules import EntityRules, is_acronym_surface, parse_entity_rules, read_text
 
 
@@ -40,7 +40,7 @@ def gazetteer_patterns(nlp: Language, table: AliasTable, rules: EntityRules) -> 
         if not rules.type_labels.get(thing.type):
             continue
         for surface in sorted(table.surfaces(thing)):
-            for variant in {surface, unicodedata.normalize("NFKD", surface).encode("ascii", "ignore").decode()}:
+            for variant in sorted({surface, ascii_fold(surface)}):
                 toks = [t.text for t in nlp.make_doc(variant) if not t.is_space]
                 if (variant, thing.key) in seen or not toks:
                     continue
@@ -60,7 +60,7 @@ def gazetteer_patterns(nlp: Language, table: AliasTable, rules: EntityRules) -> 
 
 
 @Language.factory("kfor_ruler", default_config={
-    "patterns_file": "entity_patterns.jsonl", "gazetteer_file": "aliases.tsv", "rules_file": "entity_rules.toml"},
+    "patterns_file": "entity_patterns.jsonl", "gazetteer_file": "aliases.tsv places.tsv", "rules_file": "entity_rules.toml"},
     assigns=["doc.ents", "token.ent_type", "token.ent_iob"])
 def make_ruler(nlp: Language, name: str, patterns_file: str, gazetteer_file: str, rules_file: str) -> EntityRuler:
     """An EntityRuler that keeps the model's entities and adds the shipped patterns."""

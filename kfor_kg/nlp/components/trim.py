@@ -114,6 +114,6 @@ def strip_titles(tv: TokenView, s: int, e: int, rules: EntityRules, titles: Sequ
 
 
 @Language.factory("kfor_trim", default_config={
-    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv"}, assigns=["doc.ents", "doc.spans"])
+    "rules_file": "entity_rules.toml", "gazetteer_file": "aliases.tsv places.tsv"}, assigns=["doc.ents", "doc.spans"])
 def make_trim(nlp: Language, name: str, rules_file: str, gazetteer_file: str) -> Trim:
     return Trim(nlp, name, {"rules": rules_file, "gazetteer": gazetteer_file})
