@@ -6,7 +6,10 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["write_atomic", "writable_target", "NotARegularFile"]
 
@@ -99,3 +102,32 @@ def _umask() -> int:
     mask = os.umask(0)  # the only portable way to read it is to set it and put it back
     os.umask(mask)
     return mask
+
+
+@contextmanager
+def open_atomic(path: str | os.PathLike[str], *, make_parents: bool = False) -> Iterator[BinaryIO]:
+    """A binary file whose bytes replace `path` atomically when the block ends without error.
+
+    The streaming form of `write_atomic` (same temporary file, fsync, mode and
+    rename): for outputs too large to hold in memory. On any exception the
+    temporary file is removed and `path` is left as it was.
+
+    Raises:
+        OSError: as `write_atomic`.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if make_parents:
+        directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            yield tmp
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())
+        os.replace(tmp_name, target)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
