@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import http.server
-import io
 import json
 import re
 import socket
@@ -263,33 +261,6 @@ def test_cell_text(term: object, text: str) -> None:
     assert query.cell_text(term) == text  # type: ignore[arg-type]
 
 
-RESULT = query.QueryResult(["name", "note"], [["Ban Ki-moon", 'said "yes", then\nleft'], ["X", ""]])
-
-
-def test_table_format() -> None:
-    assert query.format_result(RESULT, "table") == (
-        "name         note\n"
-        "-----------  ---------------------\n"
-        'Ban Ki-moon  said "yes", then left\n'
-        "X")
-
-
-def test_csv_format_is_rfc_4180() -> None:
-    text = query.format_result(RESULT, "csv")
-    assert text == 'name,note\r\nBan Ki-moon,"said ""yes"", then\nleft"\r\nX,\r\n'
-    assert list(csv.reader(io.StringIO(text, newline=""))) == [RESULT.columns, *RESULT.rows]
-
-
-def test_json_format() -> None:
-    assert json.loads(query.format_result(RESULT, "json")) == [
-        {"name": "Ban Ki-moon", "note": 'said "yes", then\nleft'}, {"name": "X", "note": ""}]
-
-
-def test_unknown_format() -> None:
-    with pytest.raises(ConfigError, match="unknown result format 'xml'; use one of: table, csv, json"):
-        query.format_result(RESULT, "xml")
-
-
 # --- remote: a fake endpoint for the HTTP details ------------------------------------------------
 
 class _FakeEndpoint(http.server.BaseHTTPRequestHandler):
@@ -457,8 +428,8 @@ def test_cli_query_an_endpoint(oxigraph: OxigraphServer) -> None:
                                    oxigraph.query_url, "--param", "year=2016", "--format", "json"])
     assert run.exit_code == 0, run.output
     assert json.loads(run.output) == [{"doc": ID + "doc/S-2016-666", "symbol": "S/2016/666",
-                                       "periodStart": "2016-04-01", "troops": "4600",
-                                       "approximate": "true", "nonNatoTroops": ""}]
+                                       "periodStart": "2016-04-01", "troops": 4600,
+                                       "approximate": True, "nonNatoTroops": None}]
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -473,7 +444,7 @@ def test_cli_query_a_file_as_table_and_csv() -> None:
                             "weapons   4      1        4.0\n")
     as_csv = runner.invoke(cli, ["query", str(DATA / "incidents-by-category.rq"), "--data", str(SAMPLE),
                                  "--param", "doc=id:doc/S-2008-638", "--format", "csv"])
-    assert as_csv.stdout_bytes == b"category,total,reports,mean\r\nweapons,4,1,4.0\r\ndrugs,3,1,3.0\r\n"
+    assert as_csv.stdout_bytes == b"category,total,reports,mean\nweapons,4,1,4.0\ndrugs,3,1,3.0\n"
 
 
 def test_cli_query_defaults_to_kfor_ttl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -486,12 +457,16 @@ def test_cli_query_defaults_to_kfor_ttl(tmp_path: Path, monkeypatch: pytest.Monk
     export.write(sample, tmp_path / "kfor.ttl")
     found = runner.invoke(cli, ["query", "documents", "--format", "json"])
     assert found.exit_code == 0, found.output
-    assert [row["symbol"] for row in json.loads(found.output)] == ["S/2008/638", "S/2016/666", ""]
+    assert [row["symbol"] for row in json.loads(found.output)] == ["S/2008/638", "S/2016/666", None]
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (["query", "nope", "--data", str(SAMPLE)], 3, "unknown query 'nope'; available: documents,"),
-    (["query", "signed-by", "--data", str(SAMPLE)], 3, "needs person=VALUE"),
+    (["query", "signed-by", "--data", str(SAMPLE)], 2, "needs person=VALUE"),
+    (["query", "signed-by", "--data", "missing.ttl", "--param", "person=x"], 2, "person='x' is not an absolute IRI"),
+    (["query", "documents", "--data", "-"], 2, "--data - needs --data-format"),
+    (["query", "-", "--data", "-", "--data-format", "ttl"], 2, "cannot both come from standard input"),
+    (["query", "SELECT ?x { ?x ?p }", "--data", str(SAMPLE)], 3, "<query> is not valid SPARQL"),
     (["query", "signed-by", "--data", str(SAMPLE), "--param", "person"], 2, "'person' is not NAME=VALUE"),
     (["query", "documents", "--data", str(SAMPLE), "--endpoint", "http://x/"], 2, "not both"),
     (["query", "documents", "--data", "missing.ttl"], 3, "cannot read missing.ttl: no such file"),
@@ -508,3 +483,53 @@ def test_cli_queries_lists_names_summaries_and_parameters(fixture_queries: None)
     lines = run.output.splitlines()
     assert lines[0] == "documents              Every document, with its symbol and date when it has them."
     assert "                       parameters: person (iri), after (date, optional)" in lines
+
+
+def test_cli_query_checks_parameters_against_allowed_values(tmp_path: Path) -> None:
+    q = write_query(tmp_path, "# Things of a type.\n"
+                              "# @param type string {Person, Place} Only things of this type\n"
+                              "SELECT ?x WHERE { ?x ?p ?type }\n")
+    assert query.load_query(q).params["type"].choices == ("Person", "Place")
+    run = CliRunner().invoke(cli, ["query", str(q), "--data", "missing.ttl", "--param", "type=Persn"])
+    assert run.exit_code == 2
+    assert "type='Persn' is not one of Person, Place" in run.output
+    ok = CliRunner().invoke(cli, ["query", str(q), "--data", str(SAMPLE), "--param", "type=Place"])
+    assert ok.exit_code == 0, ok.output
+
+
+def test_a_bad_list_of_values_is_named(tmp_path: Path) -> None:
+    q = write_query(tmp_path, "# @param type string {Person, Place Only\nSELECT ?x WHERE { ?x ?p ?type }\n")
+    with pytest.raises(QueryError, match="lists its values as"):
+        query.load_query(q)
+
+
+def test_id_prefix_in_parameters_follows_base() -> None:
+    person = query.QuerySpec("q", Path("q.rq"), "SELECT * { ?s ?p ?person }",
+                             params={"person": query.QueryParam("person", "iri")})
+    bound = query.bind_params(person, {"person": "id:person/x"}, base="http://example.org/kg/")
+    assert bound["person"] == URIRef("http://example.org/kg/person/x")
+    assert query.bind_params(person, {"person": "id:person/x"})["person"] == URIRef(ID + "person/x")
+
+
+def test_cli_inline_query_and_query_on_stdin() -> None:
+    inline = CliRunner().invoke(cli, ["query", "SELECT (COUNT(DISTINCT ?d) AS ?n) "
+                                      f"{{ ?d a <{KFOR.Document}> }}", "--data", str(SAMPLE),
+                                      "--format", "json"])
+    assert inline.exit_code == 0, inline.output
+    assert json.loads(inline.output) == [{"n": 3}]
+    piped = CliRunner().invoke(cli, ["query", "-", "--data", str(SAMPLE), "--format", "ndjson"],
+                               input=f"ASK {{ ?d a <{KFOR.Document}> }}")
+    assert piped.exit_code == 0, piped.output
+    assert piped.output == '{"ask": true}\n'
+
+
+def test_cli_data_on_stdin(fixture_queries: None) -> None:
+    run = CliRunner().invoke(cli, ["query", "documents", "--data", "-", "--data-format", "trig",
+                                   "--format", "tsv"], input=SAMPLE.read_bytes())
+    assert run.exit_code == 0, run.output
+    assert run.output.splitlines()[1].split("\t")[1] == "S/2008/638"
+    bad = CliRunner().invoke(cli, ["query", "documents", "--data", "-", "--data-format", "ttl"],
+                             input=b"@prefix broken")
+    assert bad.exit_code == 3
+    assert "<stdin> is not valid turtle" in bad.output
+    assert "kfor-kg-" not in bad.output  # never the temporary file's path

@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
-from kfor_kg.errors import ConfigError, KforError
+from kfor_kg.cli.streams import is_stdio, read_stdin_text, stdin_file
+from kfor_kg.errors import ConfigError, KforError, QueryError
+from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT
-from kfor_kg.stores.query import FORMATS
+from kfor_kg.stores.output import FORMATS
 
 
 def _query_params(_ctx: click.Context, _param: click.Parameter,
@@ -26,15 +28,24 @@ def _query_params(_ctx: click.Context, _param: click.Parameter,
     return params
 
 
+def _inline(name_or_file: str) -> bool:
+    """Whether the argument is the query's text itself rather than a name or a file."""
+    return "{" in name_or_file or len(name_or_file.split()) > 1
+
+
 @click.command("query")
-@click.argument("name_or_file")
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"RDF file to query (default: {DEFAULT_OUTPUT}, what `kfor-kg build` writes).")
+@click.argument("name_or_file", metavar="QUERY")
+@click.option("--data", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help=f"RDF file to query, `-` for standard input (default: {DEFAULT_OUTPUT}, "
+                   "what `kfor-kg build` writes).")
+@click.option("--data-format", type=click.Choice(RDF_FORMATS),
+              help="RDF format of --data (default: from its extension; needed with `--data -`).")
 @click.option("--endpoint", metavar="URL", help="SPARQL endpoint to query instead of a file.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", callback=_query_params,
               help="A query parameter (repeatable); see `kfor-kg queries`.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0],
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format (JSON and NDJSON keep numbers, booleans "
+                                      "and nulls).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
               show_default=True, help="Seconds to wait for the endpoint.")
 @click.option("--union/--named-graphs", "union", default=False,
@@ -42,36 +53,64 @@ def _query_params(_ctx: click.Context, _param: click.Parameter,
                    "`kfor-kg load` wrote and queries their union; --union relies on the server's "
                    "own default graph.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True,
-              help="Base IRI of the graphs to look for on the endpoint.")
-def query_cli(name_or_file: str, data: Path | None, endpoint: str | None, params: dict[str, str],
-              fmt: str, timeout: float, union: bool, base: str) -> None:
-    """Run a shipped query (by name) or a .rq file on a graph file or a SPARQL endpoint.
+              help="Base IRI of the graph: what `id:` stands for in --param values, and where "
+                   "to look for the graphs on the endpoint.")
+def query_cli(name_or_file: str, data: Path | None, data_format: str | None, endpoint: str | None,
+              params: dict[str, str], fmt: str, timeout: float, union: bool, base: str) -> None:
+    """Run QUERY on a graph file or a SPARQL endpoint and print the rows on stdout.
+
+    QUERY is a shipped query's name (see `kfor-kg queries`), a .rq file, `-` for
+    a query on standard input, or the SPARQL text itself.
 
     Against an endpoint the query sees the union of the document, shared and
     ontology graphs that `kfor-kg load` wrote, whether or not the server unites
     its named graphs by itself.
 
-    Example:
+    Examples:
 
         kfor-kg query signed_in_year --param year=2017 --format csv
+
+        kfor-kg query 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }' --format json
+
+        kfor-kg build report.txt -o - | kfor-kg query documents --data - --data-format ttl
     """
     from kfor_kg.stores import query
     from kfor_kg.stores.client import Target
+    from kfor_kg.stores.output import format_result
     from kfor_kg.stores.triplestore import stored_graphs
 
     if data is not None and endpoint is not None:
         raise click.UsageError("give --data or --endpoint, not both")
+    if is_stdio(name_or_file) and is_stdio(data):
+        raise click.UsageError("the query and --data cannot both come from standard input")
+    if is_stdio(data) and data_format is None:
+        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
     if data is None and endpoint is None:
         data = DEFAULT_OUTPUT
         if not data.exists():
             raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
                               "or pass --data FILE or --endpoint URL")
+    # The query and its parameters are checked before any data is read.
+    if is_stdio(name_or_file):
+        spec = query.parse_query(read_stdin_text(), Path("<stdin>"))
+    elif _inline(name_or_file):
+        spec = query.parse_query(name_or_file, Path("<query>"))
+    else:
+        spec = query.load_query(name_or_file)
+    try:
+        query.bind_params(spec, params, base=base)
+    except QueryError as error:
+        raise click.BadParameter(str(error), param_hint="'--param'") from None
     graphs = None
     if endpoint is not None and not union:
         graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base)
-    result = query.run(name_or_file, data=data, endpoint=endpoint, params=params,
-                       timeout=timeout, default_graphs=graphs)
-    click.echo(query.format_result(result, fmt), nl=fmt != "csv")
+    if is_stdio(data):
+        with stdin_file("." + str(data_format)) as piped:
+            result = query.run(spec, data=piped, params=params, base=base, data_format=data_format)
+    else:
+        result = query.run(spec, data=data, endpoint=endpoint, params=params, timeout=timeout,
+                           default_graphs=graphs, base=base, data_format=data_format)
+    click.echo(format_result(result, fmt), nl=False)
 
 
 @click.command("queries")
@@ -94,6 +133,7 @@ def queries_cli() -> None:
             continue
         click.echo(f"{name:<{width}}  {spec.summary}")
         if spec.params:
-            listed = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})"
-                               for p in spec.params.values())
+            listed = ", ".join(
+                f"{p.name} ({' | '.join(p.choices) if p.choices else p.type}"
+                f"{', optional' if p.optional else ''})" for p in spec.params.values())
             click.echo(f"{'':<{width}}  parameters: {listed}")

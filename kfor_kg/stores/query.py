@@ -5,12 +5,13 @@ says what the query answers (shown by `kfor-kg queries`); the others describe
 the result columns and give an example. A parameter is declared on a line of
 its own:
 
-    # @param NAME TYPE [optional] [description]
+    # @param NAME TYPE [optional] [{A, B, …}] [description]
 
 TYPE is one of `string`, `integer`, `decimal`, `boolean`, `date` (YYYY-MM-DD),
 `gYear` (YYYY) or `iri` (an absolute IRI, or a prefixed name with one of the
-project's prefixes, `id:` being the default base); an `xsd:` prefix is allowed,
-so `xsd:integer` = `integer`. The query uses the parameter as the variable
+project's prefixes, `id:` being the base IRI given, by default DEFAULT_BASE);
+an `xsd:` prefix is allowed, so `xsd:integer` = `integer`. `{A, B, …}` lists
+the only values allowed. The query uses the parameter as the variable
 `?NAME`. A value is parsed into an RDF term of that type and bound to the
 variable — never pasted into the query text: locally through rdflib's
 `initBindings`; for a remote endpoint through a `VALUES` block, written with
@@ -19,16 +20,14 @@ parameters must be given; an `optional` one left out stays unbound.
 
 For a dataset, queries see the union of all its graphs as the default graph;
 a remote endpoint should do the same (Oxigraph: `--union-default-graph`).
-Cells are normalized to strings by one function for both paths, so a local
-file and an endpoint holding the same data give identical rows.
+Cells are normalized by one function for both paths (kfor_kg.stores.output.cell_text),
+so a local file and an endpoint holding the same data give identical rows; the
+output formats live in kfor_kg.stores.output too.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,15 +45,14 @@ from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 from kfor_kg.resources import resource_dir
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
+from kfor_kg.stores.output import FORMATS, cell_text, format_result
 
 __all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
-           "run_remote", "cell_text", "format_result"]
+           "run_remote", "parse_query", "cell_text", "format_result"]
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
-
-FORMATS = ("table", "csv", "json")
 
 # A type name -> how to read a command-line value into an RDF term.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
@@ -101,10 +99,10 @@ def _to_gyear(value: str) -> Literal:
     return Literal(value.strip(), datatype=XSD.gYear)
 
 
-def _to_iri(value: str) -> URIRef:
+def _to_iri(value: str, base: str = DEFAULT_BASE) -> URIRef:
     value = value.strip()
     prefix, sep, local = value.partition(":")
-    namespaces = {name: str(ns) for name, ns in PREFIXES.items()} | {"id": DEFAULT_BASE}
+    namespaces = {name: str(ns) for name, ns in PREFIXES.items()} | {"id": base}
     if sep and prefix in namespaces and not local.startswith("//"):
         value = namespaces[prefix] + local
     if not _IRI.match(value):
@@ -120,12 +118,16 @@ PARAM_TYPES: dict[str, Callable[[str], Identifier]] = {
 
 @dataclass(frozen=True)
 class QueryParam:
-    """A parameter declared by `# @param NAME TYPE [optional] [description]`."""
+    """A parameter declared by `# @param NAME TYPE [optional] [{A, B, …}] [description]`.
+
+    `choices`, when given, are the only values allowed.
+    """
 
     name: str
     type: str
     optional: bool = False
     description: str = ""
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,13 +142,22 @@ class QuerySpec:
 
     @property
     def summary(self) -> str:
-        """The first description line."""
-        return self.description[0] if self.description else ""
+        """The first sentence of the description, which may span several lines (up to
+        `Columns:` or `Example:`).
+
+        >>> QuerySpec("q", Path("q.rq"), "", ["Who signed (e.g. Ban Ki-moon) in a given",
+        ...                                   "year. Example: kfor-kg query q"]).summary
+        'Who signed (e.g. Ban Ki-moon) in a given year.'
+        """
+        text = " ".join(self.description)
+        text = re.split(r"\b(?:Columns|Example):", text, maxsplit=1)[0]
+        # A sentence ends at . ! or ? before a capital, but not after "e.g." or "i.e.".
+        return re.split(r"(?<![a-z]\.[a-z]\.)(?<=[.!?])\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
 
 
 @dataclass
 class QueryResult:
-    """Rows of strings (see `cell_text`), in the query's order."""
+    """Rows of cells (strings that know their JSON type, see `output.cell_text`), in the query's order."""
 
     columns: list[str]
     rows: list[list[str]]
@@ -192,6 +203,15 @@ def load_query(name_or_file: str | Path) -> QuerySpec:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"cannot read query file {source}: {exc}") from exc
+    return parse_query(text, source)
+
+
+def parse_query(text: str, source: Path = Path("<query>")) -> QuerySpec:
+    """A query given as text (inline or from stdin), header included; `source` names it in errors.
+
+    Raises:
+        QueryError: the header is malformed, or it is not a valid SPARQL SELECT or ASK query.
+    """
     description, params = _parse_header(source, text)
     spec = QuerySpec(name=source.stem, source=source, text=text, description=description,
                      params=params)
@@ -229,9 +249,16 @@ def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryPa
         optional = remainder == "optional" or remainder.startswith("optional ")
         if optional:
             remainder = remainder[len("optional"):].strip()
+        choices: tuple[str, ...] = ()
+        if remainder.startswith("{"):
+            listed, brace, remainder = remainder[1:].partition("}")
+            choices = tuple(c.strip() for c in listed.split(",") if c.strip())
+            if not brace or not choices:
+                raise QueryError(f"{source}: parameter {name} lists its values as {{A, B, …}}")
+            remainder = remainder.strip()
         if not re.search(rf"[?$]{name}\b", body):
             raise QueryError(f"{source}: declares parameter {name} but never uses ?{name}")
-        params[name] = QueryParam(name, type_name, optional, remainder)
+        params[name] = QueryParam(name, type_name, optional, remainder, choices)
     return description, params
 
 
@@ -260,8 +287,10 @@ def _prepare(spec: QuerySpec) -> Query:
 
 # --- parameters ------------------------------------------------------------------
 
-def bind_params(spec: QuerySpec, values: Mapping[str, str | Node] | None = None) -> dict[str, Node]:
-    """RDF terms for `values` (strings parsed by each parameter's declared type).
+def bind_params(spec: QuerySpec, values: Mapping[str, str | Node] | None = None, *,
+                base: str = DEFAULT_BASE) -> dict[str, Node]:
+    """RDF terms for `values` (strings parsed by each parameter's declared type and
+    checked against its allowed values); `id:` in an `iri` value stands for `base`.
 
     >>> spec = QuerySpec("q", Path("q.rq"), "SELECT * { ?s ?p ?year }",
     ...                  params={"year": QueryParam("year", "integer")})
@@ -270,7 +299,7 @@ def bind_params(spec: QuerySpec, values: Mapping[str, str | Node] | None = None)
 
     Raises:
         QueryError: a parameter is unknown, a required one is missing, or a value does not
-            fit its type.
+            fit its type or is not one of its allowed values.
     """
     values = dict(values or {})
     declared = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})"
@@ -289,8 +318,14 @@ def bind_params(spec: QuerySpec, values: Mapping[str, str | Node] | None = None)
             bound[name] = value
             continue
         param = spec.params[name]
+        if param.choices and value.strip() not in param.choices:
+            raise QueryError(f"query {spec.name}: {name}={value!r} is not one of "
+                             f"{', '.join(param.choices)}")
         try:
-            bound[name] = PARAM_TYPES[param.type](value)
+            if param.type == "iri":
+                bound[name] = _to_iri(value, base)
+            else:
+                bound[name] = PARAM_TYPES[param.type](value.strip() if param.choices else value)
         except ValueError as exc:
             raise QueryError(f"query {spec.name}: {name}={value!r} is {exc}") from None
     return bound
@@ -376,8 +411,12 @@ def _strip_comments(text: str) -> str:
 
 def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None = None,
         endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
-        timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None) -> QueryResult:
+        timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None,
+        base: str = DEFAULT_BASE, data_format: str | None = None) -> QueryResult:
     """Run a query on a graph, an RDF file (see export.read) or a SPARQL endpoint URL.
+
+    `id:` in `iri` parameters stands for `base`; `data_format` is the file's RDF
+    format when its extension does not tell.
 
     `default_graphs` (endpoints only) are sent as the protocol's
     `default-graph-uri`: their union is then the default graph the query sees,
@@ -393,13 +432,13 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     if (data is None) == (endpoint is None):
         raise ConfigError("give either data (a graph or an RDF file) or a SPARQL endpoint URL")
     spec = name_or_file if isinstance(name_or_file, QuerySpec) else load_query(name_or_file)
-    bindings = bind_params(spec, params)
+    bindings = bind_params(spec, params, base=base)
     if endpoint is not None:
         return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs)
     if not isinstance(data, Graph):
         from kfor_kg.rdf.export import read
 
-        data = read(cast(Path, data))
+        data = read(cast(Path, data), data_format)
     return run_local(spec, data, bindings)
 
 
@@ -420,7 +459,8 @@ def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None 
     if result.type == "ASK":
         return QueryResult(["ask"], [[cell_text(Literal(bool(result.askAnswer)))]])
     columns = [str(v) for v in (result.vars or [])]
-    rows = [[cell_text(row[i]) for i in range(len(columns))] for row in result]  # type: ignore[index]
+    rows: list[list[str]] = [[cell_text(row[i]) for i in range(len(columns))]  # type: ignore[index]
+                             for row in result]
     return QueryResult(columns, rows)
 
 
@@ -452,77 +492,3 @@ def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | No
     return QueryResult(results.columns,
                        [[cell_text(row.get(column)) for column in results.columns]
                         for row in results.rows])
-
-
-# --- cells and output ---------------------------------------------------------------
-
-_INTEGER_TYPES = {XSD[name] for name in (
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-    "unsignedByte")}
-
-
-def cell_text(term: Node | None) -> str:
-    """The string form of a result cell, the same for rdflib terms and SPARQL JSON.
-
-    >>> [cell_text(t) for t in (None, URIRef("https://x.org/a"), Literal("0042", datatype=XSD.integer),
-    ...                         Literal("1", datatype=XSD.boolean), Literal("2.50", datatype=XSD.decimal),
-    ...                         Literal("2008-07-01", datatype=XSD.date), Literal("moon", lang="en"))]
-    ['', 'https://x.org/a', '42', 'true', '2.5', '2008-07-01', 'moon']
-
-    Raises:
-        Nothing: lexical forms that do not fit their datatype are returned as written.
-    """
-    if term is None:
-        return ""
-    if not isinstance(term, Literal):
-        return str(term)
-    datatype = term.datatype
-    value = term.value
-    if datatype is None or value is None:
-        return str(term)
-    if datatype in _INTEGER_TYPES and isinstance(value, int):
-        return str(int(value))
-    if datatype == XSD.boolean:
-        return "true" if value else "false"
-    if datatype == XSD.date and isinstance(value, dt.date):
-        return value.isoformat()
-    if datatype == XSD.decimal and isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text if "." in text else text + ".0"
-    if datatype in (XSD.double, XSD.float) and isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "INF" if value > 0 else "-INF"
-        return repr(value)
-    return str(term)
-
-
-def format_result(result: QueryResult, fmt: str = "table") -> str:
-    """`result` as an aligned plain-text `table`, `csv` (RFC 4180) or `json` (objects by column).
-
-    >>> print(format_result(QueryResult(["name", "n"], [["Ban Ki-moon", "2"]])))
-    name         n
-    -----------  -
-    Ban Ki-moon  2
-
-    Raises:
-        ConfigError: `fmt` is not one of FORMATS.
-    """
-    if fmt == "table":
-        widths = [max([len(c)] + [len(row[i]) for row in result.rows])
-                  for i, c in enumerate(result.columns)]
-        lines = [result.columns, ["-" * w for w in widths], *result.rows]
-        return "\n".join("  ".join(cell.replace("\n", " ").ljust(w) for cell, w in zip(line, widths)).rstrip()
-                         for line in lines)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)  # RFC 4180: CRLF line ends, quotes doubled
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
-        return buffer.getvalue()
-    if fmt == "json":
-        objects = [dict(zip(result.columns, row)) for row in result.rows]
-        return json.dumps(objects, indent=2, ensure_ascii=False)
-    raise ConfigError(f"unknown result format {fmt!r}; use one of: {', '.join(FORMATS)}")
