@@ -3,10 +3,12 @@
 `ttl`, `nt` and `jsonld` hold the union of all graphs of a dataset; `trig` and
 `nq` keep the named graphs (one per document plus the shared graph, see
 docs/model.md). Output is byte-identical for the same set of quads, whatever the
-insertion order or PYTHONHASHSEED: rdflib's Memory store iterates in insertion
-order and its Dataset keeps graphs in a set, so triples are added in sorted
-order, graphs are written in sorted order, and N-Triples/N-Quads lines and
-JSON-LD arrays are sorted afterwards.
+insertion order or PYTHONHASHSEED, in one canonical order: graphs by IRI (the
+default graph first), and within a graph the N-Quads lines of its quads sorted
+(rdf.oxi.line_key). Turtle, TriG, N-Triples and N-Quads are written by
+pyoxigraph, streaming (`write_blocks`), so a build writes a corpus one graph at
+a time; JSON-LD goes through rdflib (sorted afterwards). Reading parses with
+pyoxigraph too.
 """
 
 from __future__ import annotations
@@ -14,32 +16,38 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import _TripleCanonicalizer
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.plugins.serializers.trig import TrigSerializer
-from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import IdentifiedNode, Node
 
 from kfor_kg.errors import ConfigError, IngestError
-from kfor_kg.files import write_atomic
+from kfor_kg.files import open_atomic
+from kfor_kg.rdf.oxi import from_ox, graph_key, line_key, nquad_line, parse_nquads, to_ox_quad
 from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 
-__all__ = ["FORMATS", "format_for_path", "serialize", "write", "read"]
+__all__ = ["FORMATS", "format_for_path", "serialize", "write", "read", "graph_blocks",
+           "write_blocks", "turtle_prefixes", "Block"]
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 
 _RDFLIB_NAMES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
+OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+              "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+"""pyoxigraph's format of each of FORMATS."""
 _EXTENSIONS = {
     ".ttl": "ttl", ".turtle": "ttl", ".nt": "nt", ".jsonld": "jsonld", ".json": "jsonld",
     ".trig": "trig", ".nq": "nq",
 }
 
 Quad = tuple[Node, Node, Node, IdentifiedNode]
+Block = Sequence[bytes]
+"""The sorted N-Quads lines of one graph (rdf.oxi.sorted_nquads), as `write_blocks` takes them."""
 
 
 def format_for_path(path: str | os.PathLike[str], explicit: str | None = None) -> str:
@@ -70,52 +78,27 @@ def serialize(data: Graph | Dataset, fmt: str, base: str | None = None) -> bytes
     """Serialize `data` deterministically as UTF-8 bytes in `fmt` (one of FORMATS).
 
     A plain Graph is treated as a dataset holding only a default graph. `base`
-    is bound to the `id:` prefix; by default the data's own `id:` binding or
-    kfor_kg.rdf.vocab.DEFAULT_BASE.
+    is the `id:` prefix of JSON-LD's context; by default the data's own `id:`
+    binding or kfor_kg.rdf.vocab.DEFAULT_BASE. Turtle and TriG declare the
+    project's prefixes (vocab.PREFIXES) and write minted IRIs in full: their
+    paths hold `/`, which a prefixed name would have to escape.
 
     >>> g = Graph()
     >>> _ = g.add((URIRef(DEFAULT_BASE + "doc/S-2007-652"), PREFIXES["dcterms"].identifier,
     ...            Literal("S/2007/652")))
-    >>> print(serialize(g, "ttl").decode())
-    @prefix dcterms: <http://purl.org/dc/terms/> .
-    <BLANKLINE>
+    >>> print(serialize(g, "ttl").decode().splitlines()[-1])
     <https://w3id.org/kfor-kg/id/doc/S-2007-652> dcterms:identifier "S/2007/652" .
-    <BLANKLINE>
-    <BLANKLINE>
 
     Raises:
         ConfigError: `fmt` is not one of FORMATS.
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown RDF format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    if fmt == "nq" and isinstance(data, Dataset) and not _has_bnodes(data):
-        # Each line stands alone, so sorting the lines is enough: no sorted copy needed.
-        return _sorted_lines(data.serialize(format="nquads", encoding="utf-8"))
-    if fmt == "nt" and not _has_bnodes(data):
-        union = Dataset(store=data.store, default_union=True) if data.context_aware else data
-        return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
-    prefixes = _prefixes(data, base)
-    quads = _canonical_quads(data)
-    if fmt in ("trig", "nq"):
-        out = Dataset()
-        _bind(out, prefixes)
-        for s, p, o, g in quads:
-            out.graph(g).add((s, p, o))
-        if fmt == "nq":
-            return _sorted_lines(out.serialize(format="nquads", encoding="utf-8"))
-        return _serialize_with(_SortedTrigSerializer(out))
-    union = Graph(bind_namespaces="none")
-    _bind(union, prefixes)
-    for s, p, o, _g in quads:
-        union.add((s, p, o))
-    if fmt == "nt":
-        return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
     if fmt == "jsonld":
-        raw = union.serialize(format="json-ld", encoding="utf-8", auto_compact=True,
-                              context={p: str(ns) for p, ns in prefixes.items()})
-        doc = _sort_jsonld(json.loads(raw))
-        return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-    return _serialize_with(_SortedTurtleSerializer(union))
+        return _jsonld(data, _prefixes(data, base))
+    buffer = io.BytesIO()
+    write_blocks(graph_blocks(data), buffer, fmt)
+    return buffer.getvalue()
 
 
 def write(data: Graph | Dataset, path: str | os.PathLike[str], fmt: str | None = None,
@@ -129,16 +112,89 @@ def write(data: Graph | Dataset, path: str | os.PathLike[str], fmt: str | None =
         ConfigError: the format is unknown, or the file cannot be written.
     """
     target = Path(path)
-    payload = serialize(data, format_for_path(target, fmt), base)
+    fmt = format_for_path(target, fmt)
     try:
-        write_atomic(target, payload)
+        with open_atomic(target) as out:
+            if fmt == "jsonld":
+                out.write(_jsonld(data, _prefixes(data, base)))
+            else:
+                write_blocks(graph_blocks(data), out, fmt)
     except OSError as exc:
         raise ConfigError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
 
 
+def turtle_prefixes() -> dict[str, str]:
+    """The prefixes Turtle and TriG declare, in a fixed order (vocab.PREFIXES)."""
+    return {name: str(ns) for name, ns in PREFIXES.items()}
+
+
+def graph_blocks(data: Graph) -> list[Block]:
+    """The quads of `data` as one block per graph, in the canonical order (rdf.oxi).
+
+    Blank nodes get content-derived labels first (rdflib's canonicalization),
+    so the bytes do not depend on the labels a parser happened to choose.
+    """
+    quads = _canonical_quads(data) if _has_bnodes(data) else _all_quads(data)
+    names: dict[str, ox.NamedNode] = {}
+    by_graph: dict[str, set[bytes]] = {}
+    for s, p, o, g in quads:
+        quad = to_ox_quad(s, p, o, g, names)
+        by_graph.setdefault(graph_key(quad.graph_name), set()).add(nquad_line(quad))
+    return [sorted(by_graph[key], key=line_key) for key in sorted(by_graph)]
+
+
+def write_blocks(blocks: Iterable[Block], out: IO[bytes], fmt: str,
+                 remember: Any = None) -> None:
+    """Write graph blocks (each the sorted N-Quads lines of one graph, graphs in order) to `out`.
+
+    Streaming: a block is read when the writer reaches it, so `blocks` may be a
+    generator reading them from disk one at a time. `nq` writes the lines as they
+    are; `trig` the same quads with the project's prefixes. The union formats
+    (`ttl`, `nt`) drop the graph names and write a triple once: every triple of
+    a block for which `remember(block)` is true (all blocks by default) is
+    remembered and not written again by a later block.
+
+    Raises:
+        ConfigError: `fmt` is not one of the formats pyoxigraph writes here.
+        OSError: `out` cannot be written.
+    """
+    if fmt == "nq":
+        for block in blocks:
+            out.writelines(block)
+        return
+    if fmt == "trig":
+        ox.serialize(_quads_of(blocks), out, format=ox.RdfFormat.TRIG, prefixes=turtle_prefixes())
+        return
+    if fmt not in ("ttl", "nt"):
+        raise ConfigError(f"cannot stream RDF format {fmt!r}; use one of: ttl, nt, trig, nq")
+    triples = _union_triples(blocks, remember)
+    if fmt == "nt":
+        ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        ox.serialize(triples, out, format=ox.RdfFormat.TURTLE, prefixes=turtle_prefixes())
+
+
+def _quads_of(blocks: Iterable[Block]) -> Iterator[ox.Quad]:
+    for block in blocks:
+        yield from parse_nquads(b"".join(block))
+
+
+def _union_triples(blocks: Iterable[Block], remember: Any) -> Iterator[ox.Triple]:
+    seen: set[ox.Triple] = set()
+    for block in blocks:
+        keep = remember is None or remember(block)
+        for quad in parse_nquads(b"".join(block)):
+            triple = quad.triple
+            if triple in seen:
+                continue
+            if keep:
+                seen.add(triple)
+            yield triple
+
+
 def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
-    """Read an RDF file in any of FORMATS into a Dataset.
+    """Read an RDF file in any of FORMATS into a Dataset (parsed by pyoxigraph).
 
     Triples of `ttl`, `nt` and `jsonld` land in the default graph; `trig` and
     `nq` keep their named graphs.
@@ -152,12 +208,23 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
     if not source.is_file():
         raise IngestError(f"cannot read {source}: no such file")
     dataset = Dataset()
+    default = dataset.default_graph
+    graphs: dict[ox.NamedNode | ox.BlankNode, Graph] = {}
     try:
-        dataset.parse(source=str(source), format=_RDFLIB_NAMES[fmt])
+        with source.open("rb") as stream:
+            for quad in ox.parse(stream, format=OX_FORMATS[fmt], base_iri=source.resolve().as_uri()):
+                name = quad.graph_name
+                if isinstance(name, ox.DefaultGraph):
+                    graph = default
+                else:
+                    graph = graphs.get(name) or graphs.setdefault(
+                        name, dataset.graph(cast(IdentifiedNode, from_ox(name))))
+                graph.add((from_ox(quad.subject), from_ox(quad.predicate),  # type: ignore[arg-type]
+                           from_ox(quad.object)))
     except OSError as exc:
         raise IngestError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    except Exception as exc:  # rdflib's parsers raise many unrelated exception types
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    except (SyntaxError, ValueError) as exc:  # pyoxigraph's parse errors, with line and column
+        reason = " ".join((str(exc).strip() or type(exc).__name__).split())
         if len(reason) > 200:
             reason = reason[:200] + "…"
         raise IngestError(f"{source} is not valid {_RDFLIB_NAMES[fmt]}: {reason}") from exc
@@ -178,6 +245,17 @@ def _prefixes(data: Graph, base: str | None) -> dict[str, str]:
 def _bind(graph: Graph, prefixes: dict[str, str]) -> None:
     for name, ns in prefixes.items():
         graph.bind(name, ns, override=True, replace=True)
+
+
+def _jsonld(data: Graph, prefixes: dict[str, str]) -> bytes:
+    union = Graph(bind_namespaces="none")
+    _bind(union, prefixes)
+    for s, p, o, _g in _canonical_quads(data):
+        union.add((s, p, o))
+    raw = union.serialize(format="json-ld", encoding="utf-8", auto_compact=True,
+                          context={p: str(ns) for p, ns in prefixes.items()})
+    doc = _sort_jsonld(json.loads(raw))
+    return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def _term_key(term: Node) -> tuple[int, str, str, str]:
@@ -229,72 +307,6 @@ def _bnode_labels(quads: Iterable[Quad]) -> dict[Node, BNode]:
             if isinstance(before, BNode):
                 labels[before] = after
     return labels
-
-
-def _sorted_lines(payload: bytes) -> bytes:
-    lines = sorted({line for line in payload.splitlines() if line.strip()})
-    return b"".join(line + b"\n" for line in lines)
-
-
-def _subjects_in_iri_order(self: TurtleSerializer) -> list[Node]:
-    """rdflib orders subjects by how often they are referenced, which scatters a
-    document's nodes; IRI order keeps `doc/{key}`, `doc/{key}/letter`, … together."""
-    return sorted(TurtleSerializer.orderSubjects(self),
-                  key=lambda s: (isinstance(s, BNode), _term_key(s)))
-
-
-def _bound_pname(self: TurtleSerializer, uri: Node, gen_prefix: bool = True) -> str | None:
-    """A prefixed name only from the bound prefixes; otherwise None, so the full IRI is written.
-
-    rdflib's compute_qname files every IRI's "namespace" (`…/doc/S-2007-652/`) in a
-    trie it then scans linearly: 7 s of a 7.5 s Turtle export of 50k triples.
-    Skipping IRIs no bound prefix can shorten avoids that, and no `ns1:` prefixes
-    are invented in encounter order.
-    """
-    if not isinstance(uri, URIRef):
-        return None
-    cache: dict[str, str | None] | None = getattr(self, "_pname_cache", None)
-    if cache is None:
-        cache = self._pname_cache = {}  # type: ignore[attr-defined]
-        self._bound_namespaces = sorted(  # type: ignore[attr-defined]
-            (str(ns) for _p, ns in self.store.namespaces()), key=len, reverse=True)
-    key = str(uri)
-    if key not in cache:
-        cache[key] = None
-        for namespace in self._bound_namespaces:  # type: ignore[attr-defined]
-            if key.startswith(namespace):
-                local = key[len(namespace):]
-                if local and "/" not in local and "#" not in local:
-                    cache[key] = TurtleSerializer.get_pname(self, uri, False)
-                break
-    return cache[key]
-
-
-class _SortedTurtleSerializer(TurtleSerializer):
-    """rdflib's Turtle serializer with subjects in IRI order and only the bound prefixes."""
-
-    orderSubjects = _subjects_in_iri_order
-    get_pname = _bound_pname
-
-
-class _SortedTrigSerializer(TrigSerializer):
-    """rdflib's TriG serializer: as Turtle, the default graph first, then graphs by IRI."""
-
-    orderSubjects = _subjects_in_iri_order
-    get_pname = _bound_pname
-
-    def __init__(self, store: Dataset) -> None:
-        super().__init__(store)
-        unique = {graph.identifier: graph for graph in self.contexts}
-        self.contexts = sorted(unique.values(),
-                               key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID,
-                                              _term_key(g.identifier)))
-
-
-def _serialize_with(serializer: TurtleSerializer) -> bytes:
-    stream = io.BytesIO()
-    serializer.serialize(stream, encoding="utf-8")
-    return stream.getvalue()
 
 
 def _sort_jsonld(node: Any) -> Any:
