@@ -230,7 +230,7 @@ def other_rules(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     gazetteer.write_text(data_file("aliases.tsv").read_text(encoding="utf-8")
                          + "Person\tramiz-krasniqi-test\tRamiz Krasniqi\tR. Krasniqi\n", encoding="utf-8")
     return {"components.kfor_filter.stoplist_file": str(stoplist),
-            "components.kfor_known_names.gazetteer_file": str(gazetteer)}
+            "components.kfor_known_names.gazetteer_file": f"{gazetteer} places.tsv"}
 
 
 @pytest.fixture(scope="module")
