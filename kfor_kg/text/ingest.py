@@ -1,16 +1,21 @@
 """Read report files as they come and clean them, keeping a map back to the original.
 
-Every cleaning step rewrites the text and carries, for each character of the
-result, the span of the original file it came from. Any span of the cleaned
-text can thus be cut from the original file: `original[a:b]` for
-`(a, b) = clean.original_span(start, end)`.
+A file is first turned into its *extracted text* (`text.formats`: a text file
+as it is, the text layer of a PDF, the main content of an HTML page, the
+paragraphs of a Word file); that is the "original" every offset refers to, and
+what `kfor-kg text FILE` prints. Every cleaning step rewrites the text and
+carries, for each character of the result, the span of the original it came
+from. Any span of the cleaned text can thus be cut from the original:
+`original[a:b]` for `(a, b) = clean.original_span(start, end)`.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,12 +24,13 @@ from pathlib import Path
 
 from kfor_kg.errors import IngestError
 from kfor_kg.resources import data_file
+from kfor_kg.text import formats
 
 # A piece of a rewrite: a (start, end) range of the current text to keep, or
 # (string, start, end) to insert `string` standing for current[start:end].
 Piece = tuple[int, int] | tuple[str, int, int]
 
-REPORT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+REPORT_SUFFIXES = formats.SUPPORTED_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -39,15 +45,27 @@ class Furniture:
 
 @dataclass(frozen=True)
 class SourceText:
-    """A report file decoded as UTF-8 exactly as it is on disk (no newline translation)."""
+    """A report file's extracted text: a text file decoded exactly as it is on disk (no
+    newline translation); for PDF, HTML and Word files what `text.formats` read from them."""
 
     path: Path
     original: str
     sha256: str
+    """Of the file's bytes."""
+    kind: str = "text"
+    """The kind of file: text, pdf, html or docx."""
+    pages: tuple[int, ...] = ()
+    """PDF: the offset in `original` where each page starts; empty for files without pages."""
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    def page_at(self, offset: int) -> int | None:
+        """The number (from 1) of the page holding `original[offset]`, or None without pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, offset))
 
 
 @dataclass
@@ -73,42 +91,114 @@ class CleanText:
 
 
 def read_source(path: Path) -> SourceText:
-    """Read one report file, refusing empty, binary and non-UTF-8 files.
+    """Read one report file of any supported kind, refusing empty, binary, undecodable and
+    special files (a FIFO is never opened for a blocking read).
 
     Raises:
         IngestError: naming the file and the problem.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise IngestError(f"{path}: cannot read the file ({e.strerror or e})") from e
+    data = _read_regular_file(path)
     if not data.strip():
         raise IngestError(f"{path}: the file is empty")
-    if b"\x00" in data[:8192]:
-        raise IngestError(f"{path}: binary file, not a report text")
+    extracted = formats.extract(path, data)
+    if not extracted.text.strip():
+        raise IngestError(f"{path}: the file has no text")
+    return SourceText(path=path, original=extracted.text, sha256=hashlib.sha256(data).hexdigest(),
+                      kind=extracted.kind, pages=extracted.pages)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of `path` if it is a regular file (through symlinks)."""
+    if path.is_dir():
+        # Folders reach here when they could not be listed (see `discover`).
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as e:
+            raise IngestError(f"{path}: cannot read the folder ({e.strerror or e}); "
+                              "its reports were not read") from e
+        raise IngestError(f"{path}: a folder where a report file was expected")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise IngestError(
-            f"{path}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            "convert it to UTF-8 first"
-        ) from e
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
-        raise IngestError(f"{path}: binary file, not a report text")
-    return SourceText(path=path, original=text, sha256=hashlib.sha256(data).hexdigest())
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise IngestError(f"{path}: cannot read the file ({e.strerror or e})") from e
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IngestError(f"{path}: a folder where a report file was expected")
+        if not stat.S_ISREG(mode):
+            raise IngestError(f"{path}: {_special_kind(mode)}, not a regular file; not read")
+        try:
+            return f.read()
+        except OSError as e:
+            raise IngestError(f"{path}: cannot read the file ({e.strerror or e})") from e
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+@dataclass
+class Discovery:
+    """What a list of files and folders holds: the files to read (in order) and the
+    files of unsupported type found in folders."""
+
+    files: list[Path] = field(default_factory=list)
+    """Report files, and whatever must be reported as unreadable (a folder that cannot
+    be listed, a special file): `read_source` gives each its one-line error."""
+    unsupported: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str | None:
+        """One line naming the unsupported files' types, or None when there are none."""
+        if not self.unsupported:
+            return None
+        kinds = sorted({p.suffix.lower() or "(no extension)" for p in self.unsupported})
+        n = len(self.unsupported)
+        return f"skipped {n} file{'s' if n != 1 else ''} of unsupported type: {', '.join(kinds)}"
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
+    """Expand folders into the supported report files inside them (sorted, hidden
+    files and folders left out); files named directly pass as given, whatever their type."""
+    found = Discovery()
+    for path in paths:
+        if not path.is_dir():
+            found.files.append(path)
+            continue
+        inside: list[Path] = []
+        unreadable: list[Path] = []
+        for folder, dirs, names in os.walk(path, onerror=lambda e: unreadable.append(Path(e.filename))):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            base = Path(folder)
+            for name in names:
+                if name.startswith("."):
+                    continue
+                file = base / name
+                if not file.is_file() and (file.exists() or file.is_symlink()):
+                    if not file.exists() or file.is_dir():
+                        continue  # a dangling symlink or a link to a folder
+                    inside.append(file)  # a special file: refused when read
+                elif file.suffix.lower() in REPORT_SUFFIXES:
+                    inside.append(file)
+                elif file.is_file():
+                    found.unsupported.append(file)
+        found.files.extend(sorted(inside + unreadable))
+    return found
 
 
 def iter_report_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Expand folders into the report files inside them, sorted; files pass as given."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".")
-            )
-        else:
-            yield path
+    """Expand folders into the report files inside them, sorted; files pass as given.
+
+    A folder that cannot be listed is passed on too, so that reading it reports it.
+    """
+    yield from discover(paths).files
 
 
 # --- rules ----------------------------------------------------------------
@@ -197,6 +287,7 @@ _HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*(?=(\w))")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u3000]+")
 _LINE_EDGE_SPACE = re.compile(r"^ +| +$", re.M)
 _NEWLINES = re.compile(r"\n+")
+_PAGE_BREAK = re.compile(r"[ \t\n]*\f[ \t\n\f]*")
 
 
 def _fix_mojibake(m: re.Match[str]) -> list[Piece]:
@@ -221,10 +312,20 @@ def clean(source: SourceText) -> CleanText:
     """Clean a report text: markup, page furniture, hyphenation, wrapping, spaces."""
     rules = cleaning_rules()
     t = _Text.of(source.original)
-    t.rewrite(re.compile("\r\n?|\u2028|\u2029|\f"), lambda m: [("\n", m.start(), m.end())])
+    t.rewrite(re.compile("\r\n?|\u2028|\u2029"), lambda m: [("\n", m.start(), m.end())])
+    # A page break (form feed) on a line of its own, so that furniture lines around it are whole lines.
+    t.rewrite(re.compile("\f"), lambda m: [("\n", m.start(), m.end()), (m.start(), m.end()),
+                                            ("\n", m.start(), m.end())])
     t.rewrite(re.compile("[\ufeff\u00ad\u200b\u200c\u200d\u2060]"), lambda m: [])
     if _MOJIBAKE.search(t.text):
         t.rewrite(_MOJIBAKE, _fix_mojibake)
+
+    # A text flattened onto long lines (PDF text as download sites give it):
+    # line breaks put back before the blocks and around inline page furniture.
+    breaks = _flattened_breaks(t.text)
+    if breaks:
+        t.rewrite(re.compile(" "), lambda m: [("\n", m.start(), m.end())] if m.start() in breaks
+                  else [(m.start(), m.end())])
 
     # Page furniture, whole lines; remember what was removed.
     furniture: list[Furniture] = []
@@ -239,6 +340,9 @@ def clean(source: SourceText) -> CleanText:
         return [(m.start(), m.end())]
 
     t.rewrite(re.compile(r"^([^\n]*)(\n?)", re.M), furniture_line)
+    # With its furniture gone, a page break is a line break: a paragraph (or a word)
+    # running on to the next page joins up as any wrapped line does.
+    t.rewrite(_PAGE_BREAK, lambda m: [("\n", m.start(), m.end())])
 
     # Markdown.
     t.rewrite(_LINK, _group)
@@ -264,6 +368,48 @@ def clean(source: SourceText) -> CleanText:
     return CleanText(source, t.text, t.starts, t.ends, furniture)
 
 
+FLATTENED_LINE = 400
+"""A line longer than this (in characters) may hold several blocks of a flattened text."""
+
+# Inline page furniture of flattened PDF text: "14-24075 (E) 250214 250214 *1424075*",
+# "2/6 14-24075", each maybe followed by the page header's symbol "S/2014/111".
+_INLINE_FURNITURE = re.compile(
+    r"(?:\d{1,3}/\d{1,3} )?\d{2}-\d{5}(?: \(\w\))?(?: \d{6}){0,2}(?: \*\d{6,8}\*)?"
+    r"(?: S/\d{4}/\d{1,4}(?:/(?:Add|Rev|Corr)\.\d+)*)?(?= |$)")
+# Blocks that start a new line in a flattened text, after a space.
+_INLINE_BLOCK = re.compile(
+    r" (?=\((?i:signed)\) |(?:Identical letters|Letter) dated |(?:Annex|Enclosure)\b(?! to the)"
+    r"|\[Original: |Distr\.:? |Original: [A-Z])")
+_INLINE_NUMBER = re.compile(r"(?<=(?P<end>[.:;)”\"])|\w) (\d{1,3})\. (?=[A-Z“\"])")
+
+
+def _flattened_breaks(text: str) -> set[int]:
+    """Offsets of the spaces to turn into line breaks in the long lines of a flattened text.
+
+    A numbered paragraph starts a line only when it follows the previous
+    number ("... countries. 2. During ..."), so "paragraph 3. The" stays.
+    """
+    out: set[int] = set()
+    pos = 0
+    for line in text.split("\n"):
+        if len(line) > FLATTENED_LINE:
+            for m in _INLINE_FURNITURE.finditer(line):
+                if m.start() > 0 and line[m.start() - 1] == " ":
+                    out.add(pos + m.start() - 1)
+                if m.end() < len(line):
+                    out.add(pos + m.end())
+            out.update(pos + m.start() for m in _INLINE_BLOCK.finditer(line))
+            first = re.match(r"(\d{1,3})\. ", line)
+            expected = int(first.group(1)) + 1 if first else 1
+            for m in _INLINE_NUMBER.finditer(line):
+                # The first paragraph may follow a heading; the next ones a finished sentence.
+                if int(m.group(2)) == expected and (expected == 1 or m["end"]):
+                    out.add(pos + m.start())
+                    expected += 1
+        pos += len(line) + 1
+    return out
+
+
 def _unwrap(m: re.Match[str], rules: CleaningRules) -> list[Piece]:
     """Join a single line break inside a paragraph; keep breaks before blocks."""
     text = m.string
@@ -271,7 +417,7 @@ def _unwrap(m: re.Match[str], rules: CleaningRules) -> list[Piece]:
     prev = text[line_start:m.start()]
     if m.start() > 0 and text[m.start() - 1] == "\n":
         return [(m.start(), m.end())]  # blank line before: a paragraph break
-    if not prev or rules.block_start.match(text, m.end()) or prev.startswith("(Signed)"):
+    if not prev or rules.block_start.match(text, m.end()) or prev.lower().startswith("(signed)"):
         return [(m.start(), m.end())]
     if rules.standalone_line.fullmatch(prev):
         return [(m.start(), m.end())]
