@@ -741,21 +741,26 @@ def test_load_and_unload_commands(server: OxigraphServer) -> None:
     assert "stored  S-2017-2  (22 triples)" in result.output
     assert f"Stored 3 of 3 documents at {server.store_url} (Graph Store Protocol)" in result.output
 
+    assert result.stdout == ""  # progress and summary go to stderr
     result = runner.invoke(cli, ["load", str(FIXTURE), "--endpoint", server.query_url,
-                                 "--update-endpoint", server.update_url, "--batch-size", "10", "-q"])
+                                 "--update-endpoint", server.update_url, "--batch-size", "10"])
     assert result.exit_code == 0, result.output
-    assert "stored  " not in result.output and "(SPARQL Update)" in result.output
+    assert "(SPARQL Update)" in result.output
     assert "Shared graph: 34 triples merged, 0 unused nodes removed." in result.output
     result = runner.invoke(cli, ["load", str(FIXTURE), "--server", "oxigraph", server.base_url,
-                                 "--replace-shared", "--no-ontology", "-q"])
+                                 "--replace-shared", "--no-ontology"])
     assert result.exit_code == 0, result.output
     assert "Shared graph: replaced (34 triples)" in result.output
     assert "Ontology graph: 0 triples." in result.output
+    result = runner.invoke(cli, ["load", str(FIXTURE), "--server", "oxigraph", server.base_url,
+                                 "--replace-shared", "--no-ontology", "-q"])
+    assert (result.exit_code, result.output) == (0, "")  # -q: errors only
     assert store_quads(server) == expected_quads(fixture_dataset())
 
     result = runner.invoke(cli, ["unload", "S/2007/1", "--server", "oxigraph", server.base_url])
     assert result.exit_code == 0, result.output
     assert "Removed 1 documents and 2 unused shared nodes" in result.output
+    assert result.stdout == ""
     result = runner.invoke(cli, ["unload", "S/2007/1", "--server", "oxigraph", server.base_url])
     assert result.exit_code == 3
     assert f"not in the store at {server.update_url}: S-2007-1" in result.output

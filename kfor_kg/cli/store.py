@@ -85,15 +85,15 @@ def retry_policy(retries: int) -> RetryPolicy:
 
 
 def load_progress(quiet: bool) -> Callable[[DocumentOutcome], None]:
-    """A load on_document callback printing each stored document (unless quiet)."""
+    """A load on_document callback printing each stored document on stderr (unless quiet)."""
     def show(outcome: DocumentOutcome) -> None:
         if outcome.stored and not quiet:
-            click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)")
+            click.echo(f"stored  {outcome.key}  ({outcome.triples} triples)", err=True)
     return show
 
 
-def echo_load_report(report: LoadReport, replace_shared: bool = False) -> None:
-    """Print a LoadReport: failures (one line per reason), warnings, summary.
+def echo_load_report(report: LoadReport, replace_shared: bool = False, quiet: bool = False) -> None:
+    """Print a LoadReport on stderr: failures (one line per reason), warnings, summary (unless quiet).
 
     Raises:
         StoreError: (after printing) not every document was stored.
@@ -109,9 +109,10 @@ def echo_load_report(report: LoadReport, replace_shared: bool = False) -> None:
     total = len(report.documents)
     shared = (f"replaced ({report.shared_triples} triples)" if replace_shared
               else f"{report.shared_triples} triples merged")
-    click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}). "
-               f"Shared graph: {shared}, {report.orphans_removed} unused nodes removed. "
-               f"Ontology graph: {report.ontology_triples} triples.")
+    if not quiet:
+        click.echo(f"Stored {len(report.stored)} of {total} documents at {report.endpoint} ({how}). "
+                   f"Shared graph: {shared}, {report.orphans_removed} unused nodes removed. "
+                   f"Ontology graph: {report.ontology_triples} triples.", err=True)
     if not report.ok:
         raise StoreError(f"{len(report.failed)} of {total} documents were not stored at "
                          f"{report.endpoint}; they keep their previous graphs, if any")
@@ -126,7 +127,7 @@ def echo_load_report(report: LoadReport, replace_shared: bool = False) -> None:
               help="Replace the shared graph instead of adding to it (when GRAPH holds every document).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE,
               show_default=True, help="Triples per SPARQL Update request (without a graph store).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress or summary.")
 def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, batch_size: int,
              quiet: bool, retries: int, **target: Any) -> None:
     """Load GRAPH files written by `build` (any format) into a SPARQL 1.1 triplestore.
@@ -142,7 +143,7 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
     report = load(graph, store_target(**target), ontology=not no_ontology,
                   replace_shared=replace_shared, batch_size=batch_size,
                   retry=retry_policy(retries), on_document=load_progress(quiet))
-    echo_load_report(report, replace_shared)
+    echo_load_report(report, replace_shared, quiet)
 
 
 @click.command("unload")
@@ -150,7 +151,9 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
 @store_target_options()
 @click.option("--base", default=DEFAULT_BASE, show_default=True,
               help="Base IRI of the documents given by key or symbol.")
-def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: Any) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress or summary.")
+def unload_cli(documents: tuple[str, ...], base: str, quiet: bool, retries: int,
+               **target: Any) -> None:
     """Remove documents from a triplestore, with the shared entities only they used.
 
     DOC is a key (S-2007-652), a UN symbol (S/2007/652) or a document IRI.
@@ -161,12 +164,13 @@ def unload_cli(documents: tuple[str, ...], base: str, retries: int, **target: An
         kfor-kg unload S/2007/652 --server oxigraph http://127.0.0.1:7878
     """
     report = unload(store_target(**target), documents, base=base, retry=retry_policy(retries))
-    for doc in report.removed:
-        click.echo(f"removed  {document_key(doc)}")
+    for doc in report.removed if not quiet else ():
+        click.echo(f"removed  {document_key(doc)}", err=True)
     for doc, error in report.failed.items():
         click.echo(f"FAILED  {document_key(doc)}: {error}", err=True)
-    click.echo(f"Removed {len(report.removed)} documents and {report.orphans_removed} unused "
-               f"shared nodes at {report.endpoint}.")
+    if not quiet:
+        click.echo(f"Removed {len(report.removed)} documents and {report.orphans_removed} unused "
+                   f"shared nodes at {report.endpoint}.", err=True)
     problems = []
     if report.missing:
         problems.append(f"not in the store at {report.endpoint}: "
