@@ -6,16 +6,20 @@ no test asserts a wall-clock duration.
 
 from __future__ import annotations
 
-import os
+import http.server
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kfor_kg.cli import cli
+from kfor_kg.stores.http import HttpClient, RequestFailed, RetryPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -101,3 +105,100 @@ def test_case4_signal_during_the_write_leaves_no_tmp_and_the_old_output(
     assert one_error_line(done.stderr).startswith("Error: [K098] interrupted by " + name)
     assert out.read_text() == "# the previous good build\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kfor.ttl"]
+
+
+# --- local misbehaving servers ----------------------------------------------------------------
+
+class Misbehaving:
+    """An HTTP server on 127.0.0.1 whose handler `answer(handler)` misbehaves as asked."""
+
+    def __init__(self, answer: Callable[[http.server.BaseHTTPRequestHandler], None]) -> None:
+        self.requests = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                owner.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    answer(self)
+                except OSError:  # the client gave up: what the tests want
+                    pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.01}, daemon=True)
+
+    def __enter__(self) -> Misbehaving:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def drip(handler: http.server.BaseHTTPRequestHandler) -> None:
+    """A 200 whose body comes a byte every 20 ms and stops short of its Content-Length."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    for _ in range(400):  # 8 s at most, then an incomplete answer: never a hang
+        handler.wfile.write(b" ")
+        handler.wfile.flush()
+        time.sleep(0.02)
+
+
+def silent(handler: http.server.BaseHTTPRequestHandler) -> None:
+    """No answer for 8 s, then the connection closes."""
+    time.sleep(8)
+
+
+def drip_headers(handler: http.server.BaseHTTPRequestHandler) -> None:
+    """A status line, then one header byte every 20 ms."""
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    for _ in range(400):
+        handler.wfile.write(b"X")
+        handler.wfile.flush()
+        time.sleep(0.02)
+
+
+def html_page(handler: http.server.BaseHTTPRequestHandler) -> None:
+    body = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+# --- cases 8 and 13: --timeout is a deadline for the whole answer ----------------------------
+
+@pytest.mark.parametrize("answer", [drip, drip_headers, silent])
+def test_case13_timeout_is_a_deadline_for_the_whole_answer(
+        answer: Callable[[http.server.BaseHTTPRequestHandler], None]) -> None:
+    with Misbehaving(answer) as server:
+        client = HttpClient(timeout=0.3, retry=RetryPolicy(attempts=2, initial_delay=0.001))
+        with pytest.raises(RequestFailed) as failed:
+            client.request("POST", server.url + "/sparql", data=[("query", "ASK {}")])
+    # A silent server is asked again; one that has begun to answer is not.
+    again = " (gave up after 2 attempts)" if answer is silent else ""
+    assert str(failed.value) == f"{server.url}/sparql did not answer within 0.3 s{again}"
+    assert server.requests == (2 if again else 1)
+
+
+def test_case8_query_endpoint_that_drips_is_one_error_line() -> None:
+    with Misbehaving(drip) as server:
+        code, _out, err = run("query", "documents", "--endpoint", server.url + "/sparql",
+                              "--union", "--timeout", "0.3")
+    assert code == 3
+    line = one_error_line(err)
+    assert line.endswith("did not answer within 0.3 s")

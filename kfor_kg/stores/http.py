@@ -8,6 +8,15 @@ is no longer than the policy allows. Every method is retried, POST and PUT
 included: kfor-kg only sends idempotent requests (queries, whole-graph
 replacements, set-semantics inserts and deletes).
 
+The timeout is a deadline for each attempt as a whole — connecting, sending,
+and reading the complete answer — not a limit per socket read: a server that
+drips its answer a byte at a time is cut off when the time is up (a watchdog
+shuts the attempt's socket down). An attempt cut off before the server said
+anything is retried like any timeout; one cut off in the middle of an answer
+is not (the server would most likely drip again). Each retry is logged (logger
+`kfor_kg.stores.http`, a warning), and no message or log line shows the
+password of a URL (kfor_kg.errors.redact).
+
 A request that does not succeed raises `RequestFailed`, whose text completes a
 sentence about the server: "http://h/store answered HTTP 503 Service
 Unavailable; the server said: maintenance (gave up after 4 attempts)".
@@ -16,7 +25,10 @@ Unavailable; the server said: maintenance (gave up after 4 attempts)".
 from __future__ import annotations
 
 import http.client
+import logging
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +36,8 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     InvalidHeader,
@@ -37,7 +51,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from kfor_kg import __version__
-from kfor_kg.errors import ConfigError
+from kfor_kg.errors import ConfigError, redact
 
 __all__ = ["PROJECT_URL", "USER_AGENT", "DEFAULT_TIMEOUT", "TRANSIENT_STATUSES", "RetryPolicy",
            "RequestFailed", "HttpClient"]
@@ -47,7 +61,9 @@ PROJECT_URL = "https://github.com/kfor-kg/kfor-kg"
 USER_AGENT = (f"kfor-kg/{__version__} ({PROJECT_URL}; kfor-kg bot) "
               f"python-requests/{requests.__version__}")
 DEFAULT_TIMEOUT = 60.0
-"""Seconds to wait for a connection and for each answer."""
+"""Seconds one attempt of a request may take in all, the complete answer read."""
+
+log = logging.getLogger(__name__)
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 # HTTP statuses after which every further request to the server would fail the same way.
@@ -135,28 +151,140 @@ class _Retry(Retry):
         if wait is not None and wait > self.longest_wait:
             # urllib3 then hands back this response; HttpClient reports the wait asked for.
             raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:.0f} s"))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        where = f"{_pool.scheme}://{_pool.host}:{_pool.port}{url or ''}" if _pool is not None \
+            else (url or "the server")
+        why = f"HTTP {response.status}" if response is not None else type(error).__name__
+        expired = _attempt_expired()
+        if expired is not None:
+            why = f"no complete answer within {expired:g} s"
+        log.warning(redact(f"{where}: {why}; retry {len(retry.history)} of "
+                           f"{len(retry.history) + (retry.total or 0)}"))
+        return retry
 
     def sleep(self, response: Any = None) -> None:
         wait = self.retry_after(response.headers.get("Retry-After")) if response is not None else None
         self.pause(self.get_backoff_time() if wait is None else wait)
 
 
+# --- the deadline of an attempt ---------------------------------------------------------
+
+_current = threading.local()  # the _Deadline of the request this thread is sending
+
+
+def _attempt_expired() -> float | None:
+    """The deadline in seconds if the current attempt of this thread ran out of time."""
+    deadline = getattr(_current, "deadline", None)
+    return deadline.seconds if deadline is not None and deadline.expired else None
+
+
+class _Deadline:
+    """A watchdog over the attempts of one request: each attempt gets `seconds` in all.
+
+    The connection starts it when it sends (`arm`); when the time is up the
+    attempt's socket is shut down, which ends a read blocked in the middle of a
+    dripping answer. `expired` says whether the latest attempt ran out of time.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._connection: _Watched | None = None
+
+    def arm(self, connection: _Watched) -> None:
+        with self._lock:
+            self._cancel()
+            self.expired = False
+            self._connection = connection
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._cancel()
+            self._connection = None
+
+    def _cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._connection is None:
+                return
+            self.expired = True
+            sock = self._connection.watched_socket
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class _Watched:
+    """A connection that arms the thread's deadline when it sends, and remembers its socket
+    (http.client forgets it once the response owns it, but the read still uses it)."""
+
+    watched_socket: socket.socket | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline = getattr(_current, "deadline", None)
+        if deadline is not None:
+            deadline.arm(self)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self.watched_socket = self.sock  # type: ignore[attr-defined]
+
+
+class _DeadlineHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter whose connections obey the per-attempt deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _DeadlineHTTPPool,
+                                                   "https": _DeadlineHTTPSPool}
+
+
 class RequestFailed(Exception):
     """A request failed for good: `text` says how, completing a sentence about the URL.
 
     `str()` is the whole sentence, with the number of attempts when there were
-    several. `status` is the HTTP status (None: no answer), `fatal` whether later
+    several; a password in the URL is shown as ***. `elapsed` is the time spent in all.
+    `status` is the HTTP status (None: no answer), `fatal` whether later
     requests to the same server would fail the same way.
     """
 
     def __init__(self, url: str, text: str, *, status: int | None, fatal: bool,
-                 attempts: int) -> None:
-        self.text = text
+                 attempts: int, elapsed: float | None = None) -> None:
+        self.text = redact(text)
         self.status = status
         self.fatal = fatal
+        self.attempts = attempts
+        self.elapsed = elapsed
         tries = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
-        super().__init__(f"{url} {text}{tries}")
+        super().__init__(redact(f"{url} {text}{tries}"))
 
 
 class HttpClient:
@@ -175,7 +303,7 @@ class HttpClient:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.auth = auth
-        adapter = HTTPAdapter(max_retries=self._retry)
+        adapter = _Adapter(max_retries=self._retry)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
 
@@ -189,18 +317,30 @@ class HttpClient:
         Raises:
             RequestFailed: no answer, or an HTTP status of 400 or more.
         """
+        deadline = _Deadline(self.timeout)
+        _current.deadline = deadline
+        started = time.monotonic()
         try:
             response = self._session.request(method, url, data=data, headers=dict(headers or {}),
                                               params=params, timeout=self.timeout)
         except requests.RequestException as exc:
             attempts = self.policy.attempts if _retried(exc) else 1
-            raise RequestFailed(url, _no_answer(exc, self.timeout), status=None, fatal=True,
-                                attempts=attempts) from exc
+            text = (f"did not answer within {self.timeout:g} s" if deadline.expired
+                    else _no_answer(exc, self.timeout))
+            raise RequestFailed(url, text, status=None, fatal=True, attempts=attempts,
+                                elapsed=time.monotonic() - started) from exc
+        finally:
+            deadline.disarm()
+            _current.deadline = None
         retries = getattr(response.raw, "retries", None)
         attempts = len(retries.history) + 1 if isinstance(retries, Retry) else 1
+        if deadline.expired:  # what came before the cut-off is incomplete, whatever it parsed as
+            raise RequestFailed(url, f"did not answer within {self.timeout:g} s", status=None,
+                                fatal=True, attempts=attempts, elapsed=time.monotonic() - started)
         if response.status_code >= 400:
             raise RequestFailed(url, self._status_text(response), status=response.status_code,
-                                fatal=response.status_code in _FATAL_STATUSES, attempts=attempts)
+                                fatal=response.status_code in _FATAL_STATUSES, attempts=attempts,
+                                elapsed=time.monotonic() - started)
         return response.content
 
     def _status_text(self, response: requests.Response) -> str:
