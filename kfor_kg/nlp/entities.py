@@ -26,9 +26,10 @@ from collections import Counter, defaultdict
 from spacy.tokens import Doc, Span
 
 from kfor_kg.extract.records import DocumentRecord, Evidence
-from kfor_kg.lexicon.gazetteer import alias_table, match_key
+from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
 from kfor_kg.nlp.people import people
+from kfor_kg.nlp.places import area_label
 from kfor_kg.nlp.posts import read_posts
 from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, shipped_rules
 from kfor_kg.text.normalize import fold
@@ -206,6 +207,10 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
             continue
         thing = table.get(*raw.known) if raw.known else None
         thing = thing or table.lookup(raw.type, raw.text) or table.lookup_any(raw.text)
+        area = area_label(raw.text) if thing is None else None
+        if area is not None:
+            # A sector, brigade area, gate or zone: one place whatever its shape.
+            thing = table.lookup("Place", area) or Canonical("Place", entity_key(area), area)
         if thing is None and raw.type == "Organization" or (thing is None and raw.text in long_of):
             # An acronym or long form defined in the document, whose partner the gazetteer knows.
             partner = long_of.get(raw.text) or acronym_of.get(match_key(raw.text)) or alt_of.get(match_key(raw.text))

@@ -44,6 +44,9 @@ def acronyms(doc: Doc, tv: TokenView, ents: list[Candidate], pairs: list[Acronym
         inner = doc[i + 1:j]
         if any(t.whitespace_ for t in inner[:-1]):
             continue
+        if any(x.start < i and j < x.end for x in ents):
+            # Brackets inside a name already found ("Multinational Brigade (MNB) (Centre)").
+            continue
         short = inner.text
         letters = [c for c in short if c.isalpha()]
         upper = sum(c.isupper() for c in letters)
