@@ -12,7 +12,7 @@ standard logging module), -q/--quiet (no progress or summaries: the same as
 each command's -q), -h/--help.
 
 Commands by module: `build` (build), `store` (load, unload), `query` (query,
-queries), `checks` (validate, evaluate), `link` (link).
+queries), `checks` (validate, evaluate), `link` (link), `text` (text).
 """
 
 from __future__ import annotations
@@ -116,6 +116,10 @@ for _command in (build.build_cli, store.load_cli, store.unload_cli, query.query_
                  query.queries_cli, checks.validate_cli, checks.evaluate_cli, link.link_cli,
                  stats.stats_cli, plot.plot_cli):
     cli.add_command(_command)
+
+from kfor_kg.cli import text  # noqa: E402
+
+cli.add_command(text.text_cli)
 
 
 def main(args: Sequence[str] | None = None) -> None:

@@ -21,6 +21,7 @@ from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Si
 from kfor_kg.lexicon.gazetteer import alias_table, label_for
 from kfor_kg.lexicon.offices import post_label
 from kfor_kg.rdf.iris import Minter, slug
+from kfor_kg.text.formats import MEDIA_TYPES
 from kfor_kg.rdf.vocab import (
     DCTERMS, ENTITY_CLASSES, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS,
     UNDO, XSD,
@@ -89,6 +90,9 @@ def add_span(g: Graph, minter: Minter, record: DocumentRecord, evidence: Evidenc
         g.add((quote, OA.prefix, Literal(prefix)))
     if suffix:
         g.add((quote, OA.suffix, Literal(suffix)))
+    page = record.clean.source.page_at(evidence.start)
+    if page is not None:
+        g.add((span, KFOR.page, int_literal(page)))
     number = paragraph_number(record, evidence)
     if number is not None:
         paragraph = Minter.paragraph(doc, number)
@@ -177,6 +181,8 @@ def add_document(ds: Dataset, minter: Minter, record: DocumentRecord) -> URIRef:
     g.add((source_node, KFOR.fileName, Literal(source.name)))
     g.add((source_node, KFOR.sha256, Literal(source.sha256)))
     g.add((source_node, KFOR.characterCount, int_literal(len(source.original))))
+    if source.kind != "text":
+        g.add((source_node, DCTERMS["format"], Literal(MEDIA_TYPES[source.kind])))
     if record.symbol:
         g.add((doc, DCTERMS.identifier, Literal(record.symbol)))
         g.add((doc, SCHEMA.url, URIRef(f"https://undocs.org/{record.symbol}")))

@@ -29,6 +29,10 @@ DOCX_SUFFIXES = (".docx",)
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + PDF_SUFFIXES + HTML_SUFFIXES + DOCX_SUFFIXES
 """File name extensions a folder is searched for (compared in lower case)."""
 
+MEDIA_TYPES = {"text": "text/plain", "pdf": "application/pdf", "html": "text/html",
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+"""The media type of each kind of file (dcterms:format of a source in the graph)."""
+
 
 @dataclass(frozen=True)
 class Extracted:

@@ -1,0 +1,45 @@
+"""`kfor-kg text FILE`: the text kfor-kg reads from a report file (kfor_kg.text.ingest)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("text")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--clean", "cleaned", is_flag=True,
+              help="Print the cleaned text (furniture, markup and line wrapping removed) instead.")
+@click.option("--page", type=click.IntRange(min=1), help="Only this page of a PDF.")
+def text_cli(file: Path, cleaned: bool, page: int | None) -> None:
+    """Print the text read from FILE (PDF, HTML, Word .docx or plain text).
+
+    This is exactly the text the offsets of the graph's text spans count in
+    (oa:start, oa:end): for every span, text[start:end] is its oa:exact. PDF
+    pages are separated by a form feed; a span's kfor:page is the page it
+    starts on.
+
+    Example:
+
+        kfor-kg text S_2017_911.pdf | less
+    """
+    from kfor_kg.errors import IngestError
+    from kfor_kg.text import ingest
+
+    source = ingest.read_source(file)
+    if cleaned:
+        text = ingest.clean(source).text + "\n"
+    elif page is not None:
+        if not source.pages:
+            raise IngestError(f"{file}: --page is for PDF files; this is a {source.kind} file")
+        if page > len(source.pages):
+            raise IngestError(f"{file}: there is no page {page}; the PDF has {len(source.pages)}")
+        end = source.pages[page] - 1 if page < len(source.pages) else len(source.original)
+        text = source.original[source.pages[page - 1]:end]
+    else:
+        text = source.original
+    # Bytes, not click.echo: no newline added or translated, UTF-8 whatever the locale.
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
