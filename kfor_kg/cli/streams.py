@@ -7,6 +7,7 @@ on it unchanged; error messages name it `<stdin>`, never the temporary path.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,8 +16,9 @@ from pathlib import Path
 
 
 from kfor_kg.errors import ConfigError, KforError
+from kfor_kg.files import writable_target
 
-__all__ = ["STDIO", "is_stdio", "stdin_file", "read_stdin_text", "write_stdout"]
+__all__ = ["STDIO", "is_stdio", "stdin_file", "read_stdin_text", "write_stdout", "check_output"]
 
 STDIO = "-"
 
@@ -73,3 +75,21 @@ def write_stdout(payload: bytes | str) -> None:
     stream = sys.stdout.buffer
     stream.write(payload.encode("utf-8") if isinstance(payload, str) else payload)
     stream.flush()
+
+
+def check_output(path: Path) -> None:
+    """Refuse an output file that cannot be written, before any work starts.
+
+    Raises:
+        ConfigError: the path is a directory, device or FIFO, its folder is missing,
+            or the folder or the existing file is not writable.
+    """
+    try:
+        target = writable_target(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ConfigError(f"cannot write {path}: permission denied")
