@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span
 
 from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
+from kfor_kg.nlp.damaged import damaged, repair, widen
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
 from kfor_kg.nlp.people import people
 from kfor_kg.nlp.places import area_label
@@ -57,7 +58,7 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             type_ = t
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
     titles = record.structure.non_prose_spans()
-    raws = prose(propagate(doc, prose(raws, titles), pairs, rules), titles)
+    raws = mend(prose(propagate(doc, prose(raws, titles), pairs, rules), titles), rules)
     out = DocumentEntities()
     canonicalize(raws, pairs, record, out.entities)
     out.mentions = sorted((mention(record, r, out.entities) for r in raws if r.resolved),
@@ -88,6 +89,23 @@ def prose(raws: list[Raw], titles: list[tuple[int, int]]) -> list[Raw]:
             continue
         out.append(r)
     return out
+
+
+def mend(raws: list[Raw], rules: EntityRules) -> list[Raw]:
+    """`raws` with names that hold a lost character read whole and repaired where the evidence allows."""
+    table = alias_table()
+    for raw in raws:
+        if raw.type == "Resolution":
+            continue
+        span = widen(raw.span)
+        if span is raw.span and not damaged(raw.text):
+            continue
+        written = span.text
+        others = [r.text for r in raws if r.type == raw.type and r is not raw]
+        raw.span, raw.text = span, written
+        raw.text, raw.warning = repair(written, raw.type, others, table, rules.damaged_endings)
+        raw.known = None if raw.text != written else raw.known
+    return raws
 
 
 def propagate(doc: Doc, raws: list[Raw], pairs: list[AcronymPair], rules: EntityRules) -> list[Raw]:
@@ -146,7 +164,7 @@ def mention(record: DocumentRecord, raw: Raw, entities: dict[tuple[str, str], En
     return Mention(raw.resolved[1], raw.resolved[0], span.start_char, span.end_char, span.text,
                    balanced(record, Evidence.of(record.clean, span.start_char, span.end_char)),
                    balanced(record, Evidence.of(record.clean, s_start, s_end)), s_start, s_end,
-                   entities[raw.resolved].label)
+                   entities[raw.resolved].label, raw.warning)
 
 
 _MARKS = ("**", "__", "*", "_")

@@ -46,6 +46,7 @@ class Mention:
     sentence_start: int = 0        # cleaned-text offsets of the sentence
     sentence_end: int = 0
     label: str = ""                # the entity's preferred label
+    warning: str = ""              # what a reader should know (a character lost in the source)
 
     @property
     def entity_id(self) -> tuple[str, str]:
@@ -83,6 +84,7 @@ class Raw:
     text: str
     known: tuple[str, str] | None  # (type, key) from the gazetteer or a resolution id
     resolved: tuple[str, str] | None = None
+    warning: str = ""              # a character lost in the source, repaired or not
 
 
 def entity(entities: dict[tuple[str, str], Entity], type_: str, key: str) -> Entity:

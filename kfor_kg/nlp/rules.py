@@ -79,6 +79,7 @@ class EntityRules:
     acronym_connectors: frozenset[str]
     max_long_form_words: int
     stoplist: dict[str, frozenset[str]]
+    damaged_endings: tuple[tuple[str, str], ...] = ()
 
     def stopped(self, text: str, label: str) -> bool:
         labels = self.stoplist.get(match_key(text))
@@ -141,6 +142,7 @@ def parse_entity_rules(rules_text: str, stoplist_text: str, origin: str = "entit
             acronym_connectors=frozenset(acr["connectors"]),
             max_long_form_words=int(acr["max_long_form_words"]),
             stoplist={k: frozenset(v) for k, v in stoplist.items()},
+            damaged_endings=tuple((str(a), str(b)) for a, b in raw.get("damaged", {}).get("endings", [])),
         )
     except (KeyError, ValueError, TypeError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read the NLP rules in {origin} ({e})") from e

@@ -72,6 +72,8 @@ def add_entities(dataset: Dataset, minter: Minter, record: DocumentRecord, found
         node = entity_node(minter, mentioned)
         span = add_span(g, minter, record, m.evidence)
         g.add((span, KFOR.refersTo, node))
+        if m.warning:
+            g.add((span, RDFS.comment, Literal(m.warning, lang="en")))
         g.add((doc_iri, SCHEMA.mentions, node))
         if m.sentence.end > m.sentence.start:
             sentence = add_span(g, minter, record, m.sentence)
