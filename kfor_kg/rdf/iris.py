@@ -12,7 +12,8 @@ Layout under the base `{base}`:
   canonical entities; `post/{organization}/{role}`, `role/{role}`,
   `incident-category/{slug}` the other shared nodes;
 - `graph/shared`, `graph/ontology`, `graph/corpus-links` the graphs that are
-  not one document's.
+  not one document's;
+- `build/{digest}` the build activity, `software/{name}/{version}` what it used.
 """
 
 from __future__ import annotations
@@ -90,17 +91,31 @@ def symbol_key(symbol: str) -> str:
     return symbol.replace("/", "-")
 
 
-def document_key(symbol: str | None, letter_date: dt.date | None, file_stem: str) -> str:
-    """A document's key: its UN symbol, else `letter-{date}` of its covering letter, else
-    the slug of its file name.
+def document_key(symbol: str | None, letter_date: dt.date | None, file_stem: str, *,
+                 sender: str | None = None, annex_date: dt.date | None = None,
+                 issued: dt.date | None = None,
+                 period: tuple[dt.date, dt.date] | None = None) -> str:
+    """A document's key: its UN symbol; else `letter-{date}` of its covering letter (with
+    `-{sender}` when the sender is not the United Nations); else `annex-letter-{date}` of
+    the transmitted letter; else `issued-{date}`; else `report-{start}-{end}` of its
+    period. The slug of the file name only when no date is known.
 
     >>> document_key("S/2007/652", None, "x"), document_key(None, dt.date(2025, 6, 16), "x")
     ('S-2007-652', 'letter-2025-06-16')
+    >>> document_key(None, None, "My File", annex_date=dt.date(2000, 3, 6))
+    'annex-letter-2000-03-06'
     """
     if symbol:
         return symbol_key(symbol)
     if letter_date:
-        return f"letter-{letter_date.isoformat()}"
+        tail = f"-{slug(sender)}" if sender and sender != "united-nations" else ""
+        return f"letter-{letter_date.isoformat()}{tail}"
+    if annex_date:
+        return f"annex-letter-{annex_date.isoformat()}"
+    if issued:
+        return f"issued-{issued.isoformat()}"
+    if period:
+        return f"report-{period[0].isoformat()}-{period[1].isoformat()}"
     return slug(file_stem)
 
 
@@ -235,6 +250,16 @@ class Minter:
 
     def incident_category(self, label: str) -> URIRef:
         return self._iri(f"incident-category/{slug(label)}")
+
+    # --- provenance of a build (rdf/provenance.py) ------------------------------
+
+    def build_activity(self, digest: str) -> URIRef:
+        """The build activity identified by `digest` (of the versions that made the graph)."""
+        return self._iri(f"build/{digest}")
+
+    def software(self, name: str, version: str) -> URIRef:
+        """A version of a program, spaCy pipeline or rule set that a build used."""
+        return self._iri(f"software/{slug(name)}/{slug(version)}")
 
     @staticmethod
     def wikidata_link(entity: URIRef) -> URIRef:
