@@ -1,13 +1,17 @@
-"""The build: the flow of each document through the stages, into one dataset.
+"""The build: the flow of each document through the stages, one document at a time.
 
 For each report file: read and clean (`text.ingest`) → structure and header
-facts (`extract.facts`) → the one spaCy pass (`nlp.pipeline`, streaming over
-all documents with `nlp.pipe`) → entities (`nlp.entities`) → events
-(`nlp.events`) → the document's graph (`rdf.graph.add_document`,
-`rdf.entity_graph.add_entities`, `rdf.event_graph.add_events`). Each stage
-reads only that document (and the shipped data), so building reports one at
-a time gives the same graphs as building them together. Bad files are
-reported and skipped (unless asked to stop at the first).
+facts (`extract.facts`) → the one spaCy pass (`nlp.pipeline`, streaming with
+`nlp.pipe`) → entities (`nlp.entities`) → events (`nlp.events`) → the
+document's graph (`rdf.graph.add_document`, `rdf.entity_graph.add_entities`,
+`rdf.event_graph.add_events`) → its SHACL validation → its canonical N-Quads
+lines (`DocumentBuild`). Each stage reads only that document (and the shipped
+data), so `build_document` is a plain function of one file that any engine can
+map (kfor_kg.stream runs it in worker processes, docs/performance.md on Dask or
+Ray). Bad files are reported and skipped (unless asked to stop at the first).
+
+`build` gathers the documents into one in-memory rdflib Dataset (the library
+form); the `build` command streams them instead (kfor_kg.stream).
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.resources import resource_dir
 from kfor_kg.text import ingest
 
-# Called once per report file when it is done (built into the dataset, or skipped as bad).
+__all__ = ["ProgressCallback", "FileError", "BuildResult", "BuildOptions", "DocumentBuild",
+           "example_reports", "read_documents", "build_document", "build_documents", "build",
+           "build_dataset", "duplicate_of"]
+
+# Called once per report file when it is done (built, or skipped as bad).
 ProgressCallback = Callable[[Path], None]
 
 
@@ -57,12 +65,45 @@ class BuildOptions:
     model: str | None = None          # spaCy pipeline; None = the default model
     entities: bool = True             # run the NER / event layer
     fail_fast: bool = False           # stop at the first bad file
-    n_process: int = 1
+    n_process: int = 1                # worker processes, each building whole documents
+    validate: bool = False            # validate each document's graph (build_document)
+
+    def fingerprint(self) -> str:
+        """What of these options decides a document's graph (a cache key part)."""
+        return f"base={self.base}; model={self.model}; entities={self.entities}; validate={self.validate}"
+
+
+@dataclass
+class DocumentBuild:
+    """One report built: its graph as canonical N-Quads lines, and its validation."""
+
+    path: Path
+    key: str
+    own: bytes
+    """The sorted N-Quads lines of the document's own named graph."""
+    other: bytes
+    """The sorted N-Quads lines it writes to other graphs (the shared graph)."""
+    triples: int
+    conforms: bool | None = None
+    """None when not validated."""
+    report: str = ""
+    """The validation report (rdf.validate.format_report) when the graph does not conform."""
+    record: DocumentRecord | None = field(default=None, repr=False)
+    dataset: Dataset | None = field(default=None, repr=False)
+    """The rdflib form, kept only when asked (`build`); never sent between processes."""
 
 
 def example_reports() -> Path:
     """The folder of example reports shipped with kfor-kg."""
     return resource_dir("examples/reports")
+
+
+def duplicate_of(record: DocumentRecord, path: Path, seen: dict[str, Path]) -> FileError | None:
+    """The error for a second file holding a document already built (`seen`: key → first file)."""
+    if record.key in seen:
+        return FileError(path, f"{path}: the same document ({record.key}) as {seen[record.key]}; skipped")
+    seen[record.key] = path
+    return None
 
 
 def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast: bool = False,
@@ -78,9 +119,9 @@ def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast:
     for path in ingest.iter_report_files(paths):
         try:
             record = facts.extract(ingest.load(path))
-            if record.key in seen:
-                raise ExtractionError(
-                    f"{path}: the same document ({record.key}) as {seen[record.key]}; skipped")
+            duplicate = duplicate_of(record, path, seen)
+            if duplicate is not None:
+                raise ExtractionError(duplicate.message)
         except KforError as e:
             if fail_fast:
                 raise
@@ -88,53 +129,88 @@ def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast:
             if progress:
                 progress(path)
             continue
-        seen[record.key] = path
         yield path, record
+
+
+def build_document(path: Path, options: BuildOptions = BuildOptions()) -> DocumentBuild:
+    """Build one report file: the per-document function (pure: same file, same bytes).
+
+    Raises:
+        KforError: the file cannot be read, is no report, or is too long for spaCy.
+        ConfigError: the spaCy model or a rule file cannot be loaded.
+    """
+    return next(_builds(iter([(path, facts.extract(ingest.load(path)))]), options, keep=False))
+
+
+def build_documents(paths: Iterable[Path], options: BuildOptions = BuildOptions(),
+                    errors: list[FileError] | None = None, progress: ProgressCallback | None = None,
+                    keep: bool = False) -> Iterator[DocumentBuild]:
+    """Build every report file under `paths` in this process, streaming (one `nlp.pipe`).
+
+    Bad files go to `errors` (a second file of a document already built is one);
+    `keep` keeps each document's record and rdflib Dataset on its DocumentBuild.
+
+    Raises:
+        KforError: the first bad file's error, when `options.fail_fast` is set.
+        ConfigError: the spaCy model or a rule file cannot be loaded.
+    """
+    errors = errors if errors is not None else []
+    documents = read_documents(paths, errors, fail_fast=options.fail_fast, progress=progress)
+    for built in _builds(documents, options, keep=keep, errors=errors, progress=progress):
+        if progress:
+            progress(built.path)
+        yield built
 
 
 def build(paths: Sequence[Path] | None = None, options: BuildOptions = BuildOptions(),
           progress: ProgressCallback | None = None) -> BuildResult:
-    """Build the knowledge graph of the reports under `paths` (default: the examples).
+    """Build the knowledge graph of the reports under `paths` (default: the examples), in memory.
 
-    `progress` is called with each file's path once it is done.
+    `progress` is called with each file's path once it is done. The dataset
+    holds every document's graph, the shared graph and the ontology graph.
 
     Raises:
         KforError: only when `options.fail_fast` is set and a file is bad.
         ConfigError: when the spaCy model or a rule file cannot be loaded.
     """
     errors: list[FileError] = []
-    documents = read_documents(paths or [example_reports()], errors, fail_fast=options.fail_fast,
-                               progress=progress)
-    ds, records = _build(documents, options, progress)
+    minter = Minter(options.base)
+    ds = new_dataset(minter)
+    records: list[DocumentRecord] = []
+    for built in build_documents(paths or [example_reports()], options, errors, progress, keep=True):
+        assert built.dataset is not None and built.record is not None
+        ds.addN(built.dataset.quads((None, None, None, None)))  # type: ignore[arg-type]
+        records.append(built.record)
+    _add_ontology(ds, minter)
     return BuildResult(ds, records, errors)
 
 
 def build_dataset(records: Iterable[DocumentRecord], options: BuildOptions = BuildOptions()) -> Dataset:
     """The dataset of documents already read (the same stages as `build` after reading)."""
-    return _build(((r.clean.source.path, r) for r in records), options, None)[0]
-
-
-def _build(documents: Iterable[tuple[Path, DocumentRecord]], options: BuildOptions,
-           progress: ProgressCallback | None) -> tuple[Dataset, list[DocumentRecord]]:
     minter = Minter(options.base)
     ds = new_dataset(minter)
-    records: list[DocumentRecord] = []
-    if options.entities:
-        documents = _with_nlp(ds, minter, documents, options)
-    for path, record in documents:
-        add_document(ds, minter, record)
-        records.append(record)
-        if progress:
-            progress(path)
+    for built in _builds(((r.clean.source.path, r) for r in records), options, keep=True):
+        assert built.dataset is not None
+        ds.addN(built.dataset.quads((None, None, None, None)))  # type: ignore[arg-type]
+    _add_ontology(ds, minter)
+    return ds
+
+
+def _add_ontology(ds: Dataset, minter: Minter) -> None:
     ontology = ds.graph(minter.ontology_graph())
     for triple in load_ontology():
         ontology.add(triple)
-    return ds, records
 
 
-def _with_nlp(ds: Dataset, minter: Minter, documents: Iterable[tuple[Path, DocumentRecord]],
-              options: BuildOptions) -> Iterator[tuple[Path, DocumentRecord]]:
-    """Pass `documents` on after adding each one's entities and events to `ds` (one spaCy pass, streaming)."""
+def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOptions, *, keep: bool,
+            errors: list[FileError] | None = None,
+            progress: ProgressCallback | None = None) -> Iterator[DocumentBuild]:
+    """Each read document through the NLP stages (one streaming spaCy pass) and into its graph."""
+    minter = Minter(options.base)
+    if not options.entities:
+        for path, record in documents:
+            yield _finish(path, record, _dataset(minter, record), options, keep)
+        return
     # Imported here: spaCy costs seconds to import, and --no-entities needs none of it.
     from kfor_kg.nlp.entities import read_entities
     from kfor_kg.nlp.events import read_events
@@ -146,15 +222,60 @@ def _with_nlp(ds: Dataset, minter: Minter, documents: Iterable[tuple[Path, Docum
     pending: list[tuple[Path, DocumentRecord]] = []
 
     def texts() -> Iterator[str]:
-        for item in documents:
-            pending.append(item)
-            yield item[1].clean.text
+        for path, record in documents:
+            if len(record.clean.text) > nlp.max_length:
+                problem = ExtractionError(
+                    f"{path}: {len(record.clean.text):,} characters, more than the "
+                    f"{nlp.max_length:,} spaCy reads in one pass; skipped")
+                if options.fail_fast or errors is None:
+                    raise problem
+                errors.append(FileError(path, str(problem)))
+                if progress:
+                    progress(path)
+                continue
+            pending.append((path, record))
+            yield record.clean.text
 
     # nlp.pipe reads texts ahead of the docs it returns; `pending` keeps their
-    # documents in the same order (worker processes only ever see the texts).
-    for doc in parse(nlp, texts(), n_process=options.n_process):
+    # documents in the same order.
+    for doc in parse(nlp, texts()):
         path, record = pending.pop(0)
+        ds = _dataset(minter, record)
         entities = read_entities(record, doc)
         add_entities(ds, minter, record, entities)
         add_events(ds, minter, record, read_events(record, doc, entities))
-        yield path, record
+        yield _finish(path, record, ds, options, keep)
+
+
+def _dataset(minter: Minter, record: DocumentRecord) -> Dataset:
+    ds = new_dataset(minter)
+    add_document(ds, minter, record)
+    return ds
+
+
+def _finish(path: Path, record: DocumentRecord, ds: Dataset, options: BuildOptions,
+            keep: bool) -> DocumentBuild:
+    """The document's canonical lines, split into its own graph and the others; validated if asked."""
+    import pyoxigraph as ox
+
+    from kfor_kg.rdf.oxi import graph_key, sorted_nquads, to_ox_quad
+
+    names: dict[str, ox.NamedNode] = {}
+    own_name = f"<{Minter.document_graph(Minter(options.base).document(record.key))}>"
+    mine: list[ox.Quad] = []
+    others: list[ox.Quad] = []
+    for s, p, o, g in ds.quads((None, None, None, None)):
+        quad = to_ox_quad(s, p, o, g, names)
+        (mine if graph_key(quad.graph_name) == own_name else others).append(quad)
+    own, other = sorted_nquads(mine), sorted_nquads(others)
+    conforms: bool | None = None
+    report = ""
+    if options.validate:
+        from kfor_kg.rdf.validate import format_report, validate
+
+        outcome = validate(ds)
+        conforms = outcome.conforms
+        report = "" if conforms else format_report(outcome)
+    return DocumentBuild(path=path, key=record.key, own=b"".join(own), other=b"".join(other),
+                         triples=len(own) + len(other), conforms=conforms, report=report,
+                         record=record if keep else None, dataset=ds if keep else None)

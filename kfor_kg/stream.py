@@ -1,0 +1,285 @@
+"""The streaming build of a corpus: memory that does not grow with the number of documents.
+
+Each report is built on its own (`build.build_document`'s stages, in this
+process or in `n_process` worker processes), validated, and its canonical
+N-Quads lines go to the document cache (kfor_kg.cache, a temporary one when
+caching is off); nothing of it stays in memory but its cache entry and the few
+lines it writes to the shared graph. A report already in the cache (same bytes,
+same rules, same options) is not read again. The output is then written
+streaming from the cache, one graph at a time in the canonical order (graphs
+by IRI), so the bytes are the same whatever the order the documents were
+built in, and the same as `export.write` of the in-memory build.
+
+What spans documents is checked once at the end (`corpus_check`): the shared
+graph, which every document adds to, against the shapes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from kfor_kg.build import BuildOptions, DocumentBuild, FileError, ProgressCallback, build_documents
+from kfor_kg.cache import CacheEntry, DocumentCache, file_digest
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
+
+    from kfor_kg.rdf.validate import ValidationOutcome
+
+__all__ = ["StreamResult", "stream_build", "output_blocks", "write_output", "load_store",
+           "corpus_check", "CHUNK"]
+
+CHUNK = 4
+"""Reports per task sent to a worker process (small: results come back in order)."""
+
+
+@dataclass
+class StreamResult:
+    """What a streaming build produced: cache entries in build order, bad files, shared lines."""
+
+    entries: list[CacheEntry] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    shared: set[bytes] = field(default_factory=set)
+    cached: int = 0
+    """How many documents came from the cache without being read."""
+
+    @property
+    def documents(self) -> int:
+        return len(self.entries)
+
+    @property
+    def triples(self) -> int:
+        """Quads of the documents' own graphs plus the distinct lines of the shared graph."""
+        return sum(e.triples for e in self.entries) + len(self.shared)
+
+    def failures(self) -> list[CacheEntry]:
+        """The documents whose graph does not conform to the shapes, by key."""
+        return sorted((e for e in self.entries if e.conforms is False), key=lambda e: e.key)
+
+
+def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCache,
+                 progress: ProgressCallback | None = None) -> StreamResult:
+    """Build `files` (report files, in order) into `cache`, streaming.
+
+    The first file of a document key wins; a later file of the same key is an
+    error (`build.duplicate_of`). `progress` is called once per file.
+
+    Raises:
+        KforError: the first bad file's error, when `options.fail_fast` is set.
+        ConfigError: the spaCy model or a rule file cannot be loaded.
+    """
+    result = StreamResult()
+    fingerprint = options.fingerprint()
+    digests = {path: file_digest(path, fingerprint) for path in files}
+    hits: dict[Path, CacheEntry] = {}
+    for path, digest in digests.items():
+        entry = cache.get(digest) if digest else None
+        if entry is not None:
+            hits[path] = entry
+    misses = [path for path in files if path not in hits]
+    built = _run(misses, options, progress) if misses else iter(())
+    seen: dict[str, Path] = {}
+    fresh: dict[Path, CacheEntry | FileError] = {}
+
+    def store(item: DocumentBuild | FileError) -> CacheEntry | FileError:
+        if isinstance(item, FileError):
+            return item
+        digest = digests.get(item.path) or _uncached_digest(item.path)
+        return cache.put(digest, key=item.key, source=str(item.path), own=item.own,
+                         other=item.other, triples=item.own.count(b"\n"), conforms=item.conforms,
+                         report=item.report)
+
+    for path in files:  # in file order: the first file of a key wins, whatever was cached
+        if path in hits:
+            outcome: CacheEntry | FileError = hits[path]
+            result.cached += 1
+            if progress:
+                progress(path)
+        else:
+            while path not in fresh:
+                item = next(built)
+                fresh[item.path] = store(item)
+            outcome = fresh.pop(path)
+        if isinstance(outcome, FileError):
+            result.errors.append(outcome)
+            continue
+        if outcome.key in seen:
+            result.errors.append(FileError(path, f"{path}: the same document ({outcome.key}) as "
+                                                 f"{seen[outcome.key]}; skipped"))
+            continue
+        seen[outcome.key] = path
+        result.entries.append(outcome)
+        result.shared.update(outcome.other_lines().splitlines(keepends=True))
+    return result
+
+
+def _uncached_digest(path: Path) -> str:
+    import hashlib
+
+    return "nocache-" + hashlib.sha256(os.fsencode(path)).hexdigest()
+
+
+def _run(files: Sequence[Path], options: BuildOptions,
+         progress: ProgressCallback | None) -> Iterator[DocumentBuild | FileError]:
+    """DocumentBuilds and FileErrors of `files` in file order (in worker processes if asked)."""
+    if options.n_process <= 1 or len(files) <= CHUNK:
+        yield from _in_process(files, options, progress)
+        return
+    chunks = [list(files[i:i + CHUNK]) for i in range(0, len(files), CHUNK)]
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=options.n_process, mp_context=context,
+                             initializer=_warm, initargs=(options,)) as pool:
+        window: deque[Future[list[DocumentBuild | FileError]]] = deque()
+        pending = iter(chunks)
+        for chunk in pending:  # keep two tasks per worker in flight, results taken in order
+            window.append(pool.submit(_build_chunk, chunk, options))
+            if len(window) >= 2 * options.n_process:
+                break
+        while window:
+            items = window.popleft().result()
+            following = next(pending, None)
+            if following is not None:
+                window.append(pool.submit(_build_chunk, following, options))
+            for item in items:
+                if progress:
+                    progress(item.path)
+                yield item
+
+
+def _in_process(files: Sequence[Path], options: BuildOptions,
+                progress: ProgressCallback | None) -> Iterator[DocumentBuild | FileError]:
+    """As the workers do, in this process: errors are yielded in their file's place."""
+    errors: list[FileError] = []
+    single = BuildOptions(options.base, options.model, options.entities, options.fail_fast, 1,
+                          options.validate)
+    reported = 0
+    for built in build_documents(files, single, errors, progress):
+        while reported < len(errors):
+            reported += 1
+            yield errors[reported - 1]
+        yield built
+    yield from errors[reported:]
+
+
+def _warm(options: BuildOptions) -> None:
+    """Worker start-up: load the pipeline once per process."""
+    if options.entities:
+        from kfor_kg.nlp.pipeline import load_pipeline
+
+        load_pipeline(options.model)
+
+
+def _build_chunk(files: list[Path], options: BuildOptions) -> list[DocumentBuild | FileError]:
+    """One worker task: the documents of `files`, built (errors in their place)."""
+    return list(_in_process(files, options, None))
+
+
+# --- output ------------------------------------------------------------------------
+
+class _DocumentBlock(list[bytes]):
+    """A document's own graph: never shares a triple with another document's."""
+
+
+def output_blocks(result: StreamResult, base: str) -> Iterator[list[bytes]]:
+    """The graph blocks of the build in the canonical order (graph IRI), read lazily from the cache."""
+    from kfor_kg.rdf.iris import Minter
+    from kfor_kg.rdf.oxi import line_key, sorted_nquads, to_ox_quad
+    from kfor_kg.rdf.validate import load_ontology
+
+    minter = Minter(base)
+    sources: list[tuple[str, Callable[[], list[bytes]]]] = []
+    for entry in result.entries:
+        graph = f"<{Minter.document_graph(minter.document(entry.key))}>"
+        sources.append((graph, _own_block(entry)))
+    by_graph: dict[str, list[bytes]] = {}
+    for line in result.shared:
+        by_graph.setdefault(_graph_of_shared(line), []).append(line)
+    ontology = minter.ontology_graph()
+    by_graph.setdefault(f"<{ontology}>", []).extend(
+        sorted_nquads(to_ox_quad(s, p, o, ontology) for s, p, o in load_ontology()))
+    for graph, lines in by_graph.items():
+        sources.append((graph, _sorted_block(lines, line_key)))
+    for _graph, read in sorted(sources, key=lambda item: item[0]):
+        yield read()
+
+
+def _own_block(entry: CacheEntry) -> Callable[[], list[bytes]]:
+    return lambda: _DocumentBlock([entry.own_lines()])
+
+
+def _sorted_block(lines: list[bytes], key: Callable[[bytes], tuple[bytes, bytes]]
+                  ) -> Callable[[], list[bytes]]:
+    return lambda: sorted(set(lines), key=key)
+
+
+def _graph_of_shared(line: bytes) -> str:
+    from kfor_kg.rdf.oxi import graph_key, parse_nquads
+
+    return graph_key(next(parse_nquads(line)).graph_name)
+
+
+def write_output(result: StreamResult, out: IO[bytes], fmt: str, base: str) -> None:
+    """Write the build to `out` in `fmt` (see export.write_blocks), streaming except JSON-LD.
+
+    Raises:
+        OSError: `out` cannot be written.
+    """
+    from kfor_kg.rdf import export
+
+    blocks = output_blocks(result, base)
+    if fmt == "jsonld":  # rdflib's JSON-LD writer needs the whole graph
+        out.write(export.serialize(dataset_of(blocks), "jsonld", base))
+        return
+    export.write_blocks(blocks, out, fmt, remember=lambda block: not isinstance(block, _DocumentBlock))
+
+
+def dataset_of(blocks: Iterable[list[bytes]]) -> Dataset:
+    """The blocks in one rdflib Dataset (for what needs the whole graph: JSON-LD, linking, loading)."""
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=b"".join(b"".join(block) for block in blocks), format="nquads")
+    return dataset
+
+
+def load_store(result: StreamResult, directory: Path, base: str) -> int:
+    """Replace the content of the pyoxigraph store at `directory` with the build; returns its quads.
+
+    Raises:
+        OSError: the store cannot be opened or written (for instance, another process holds it).
+    """
+    import pyoxigraph as ox
+
+    from kfor_kg.rdf.oxi import parse_nquads
+
+    store = ox.Store(str(directory))
+    store.clear()
+    store.bulk_extend(quad for block in output_blocks(result, base)
+                      for quad in parse_nquads(b"".join(block)))
+    store.flush()
+    store.optimize()
+    return len(store)
+
+
+def corpus_check(result: StreamResult) -> ValidationOutcome:
+    """Validate what spans documents: the shared graph every document adds to (with the ontology).
+
+    Raises:
+        ShapeLoadError: the shapes or the ontology cannot be loaded.
+    """
+    from rdflib import Dataset
+
+    from kfor_kg.rdf.validate import validate
+
+    shared = Dataset()
+    if result.shared:
+        shared.parse(data=b"".join(sorted(result.shared)), format="nquads")
+    return validate(shared)
