@@ -21,7 +21,7 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from kfor_kg.lexicon.gazetteer import match_key
+from kfor_kg.lexicon.gazetteer import alias_table, match_key
 from kfor_kg.rdf.iris import entity_kind_and_key, slug
 from kfor_kg.rdf.vocab import DCTERMS, KFOR, ORG, RDF, SCHEMA, SKOS
 
@@ -65,6 +65,18 @@ def _office(g: Graph, post: Node | None) -> dict[str, str] | None:
     if role is None or parsed is None:
         return None
     return {"role": role, "organization": parsed[1]}
+
+
+def _force_names(g: Graph, force: Node | None) -> list[str] | None:
+    """The names of a force: its labels and the gazetteer's names for its key."""
+    if force is None:
+        return None
+    names = [str(x) for p in (SKOS.prefLabel, SKOS.altLabel, KFOR.acronym) for x in g.objects(force, p)]
+    parsed = entity_kind_and_key(str(force))
+    thing = alias_table().get("Organization", parsed[1]) if parsed else None
+    if thing is not None:
+        names += list(alias_table().surfaces(thing))
+    return sorted(set(names))
 
 
 def _letter(g: Graph, node: Node, kind: str) -> dict[str, Any]:
@@ -114,7 +126,7 @@ def predicted_facts(graph: Graph) -> dict[str, dict[str, Any]]:
                 incidents[str(label)] = int(count)  # type: ignore[call-overload]
         total = _one(g, report, KFOR.totalIncidents)
         force = _one(g, report, KFOR.aboutForce)
-        area = _one(g, force, KFOR.missionArea)
+        area = _one(g, report, KFOR.missionArea)
         out[str(doc)] = {
             "symbol": _text(_one(g, doc, DCTERMS.identifier)),
             "issued": _text(_one(g, doc, DCTERMS.issued)),
@@ -125,7 +137,7 @@ def predicted_facts(graph: Graph) -> dict[str, dict[str, Any]]:
             "troopStrength": strength,
             "incidents": incidents,
             "totalIncidents": int(total) if total is not None else None,  # type: ignore[call-overload]
-            "force": _text(_one(g, force, SKOS.prefLabel)),
+            "force": _force_names(g, force),
             "mission_area": _text(_one(g, area, SKOS.prefLabel)),
         }
     return out
@@ -135,7 +147,9 @@ def predicted_facts(graph: Graph) -> dict[str, dict[str, Any]]:
 
 
 def _same(field: str, gold: Any, predicted: Any) -> bool:
-    if field in ("signatory", "force", "mission_area"):
+    if field == "force":
+        return match_key(str(gold)) in {match_key(n) for n in predicted}
+    if field in ("signatory", "mission_area"):
         return match_key(str(gold)) == match_key(str(predicted))
     return bool(gold == predicted)
 

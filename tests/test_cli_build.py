@@ -57,7 +57,7 @@ def test_named_graph_per_document_in_trig(tmp_path: Path) -> None:
     ("empty.txt", b"", "empty.txt: the file is empty"),
     ("binary.txt", b"\x00\x01\x02\x03binary\x00", "binary.txt: binary file"),
     ("latin1.txt", "Kosovo Force — Thaçi".encode("cp1252"), "latin1.txt: not UTF-8 text"),
-    ("recipe.txt", b"Mix the flour and the eggs. Bake for 20 minutes.", "recipe.txt: not a KFOR report"),
+    ("recipe.txt", b"Mix the flour and the eggs. Bake for 20 minutes.", "recipe.txt: not a report"),
 ])
 def test_a_bad_file_is_reported_and_the_others_still_build(
         folder: Path, tmp_path: Path, name: str, content: bytes, message: str) -> None:

@@ -37,7 +37,7 @@ def test_excerpt_2000_annan() -> None:
     assert record.report.period.end == dt.date(2000, 8, 22)
     assert record.report.frequency == "monthly"
     strength = record.report.troop_strength
-    assert (strength.troops, strength.approximate, strength.as_at) == (44800, True, None)
+    assert (strength.troops, strength.approximate, strength.as_at) == (44800, True, dt.date(2000, 8, 22))
 
 
 def test_excerpt_2008_symbol_in_title() -> None:
@@ -108,7 +108,7 @@ def test_troops_from_nations_in_words() -> None:
 
 
 def test_a_text_that_is_not_a_report() -> None:
-    with pytest.raises(ExtractionError, match="recipe.txt: not a KFOR report"):
+    with pytest.raises(ExtractionError, match="recipe.txt: not a report"):
         extract_text("Mix the flour and the eggs.\n\nBake for 20 minutes.", "recipe.txt")
 
 

@@ -11,31 +11,22 @@ structure.py found.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from kfor_kg.errors import ExtractionError
-from kfor_kg.extract.records import (
-    DocumentRecord,
-    Evidence,
-    IncidentCount,
-    Letter,
-    Office,
-    Period,
-    Report,
-    Signatory,
-    TroopStrength,
-)
-from kfor_kg.lexicon.dates import complete_date, fragment, parse_date, parse_number
+from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Report, Signatory
+from kfor_kg.extract.report_facts import ReportReader
+from kfor_kg.lexicon.dates import fragment, parse_date
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.lexicon.offices import office_pattern, parse_office
 from kfor_kg.rdf import iris
 from kfor_kg.resources import data_file
 from kfor_kg.text.ingest import CleanText
-from kfor_kg.text.sentences import sentence_around, sentence_index, sentence_spans, without_paragraph_number
+from kfor_kg.text.sentences import sentence_spans
 from kfor_kg.text.structure import Part, Structure, split
 
 
@@ -43,6 +34,8 @@ from kfor_kg.text.structure import Part, Structure, split
 class Rules:
     languages: dict[str, str]
     patterns: dict[str, re.Pattern[str]]
+    forces: list[tuple[str, re.Pattern[str], str, bool]]  # (organization key, names, area label, national)
+    areas: list[str]                                  # mission areas a national force may have
 
 
 @lru_cache(maxsize=1)
@@ -50,12 +43,19 @@ def rules() -> Rules:
     """The rules of kfor_kg/data/facts.toml, compiled once."""
     with data_file("facts.toml").open("rb") as f:
         raw = tomllib.load(f)
+    forces = [(row["key"], re.compile(row["names"]), row.get("area", ""), bool(row.get("national")))
+              for row in raw["forces"]]
     subs = {
         "{DATE}": fragment("date"),
         "{DAYMONTH}": fragment("day_month"),
+        "{DMY}": fragment("day_month_year"),
+        "{MONTH}": fragment("month"),
+        "{YEAR}": fragment("year"),
         "{NUM}": fragment("number"),
         "{APPROX}": fragment("approximate"),
         "{OFFICE}": office_pattern(),
+        "{FORCE}": "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", row["names"].replace(r"\b", ""))
+                                    for row in raw["forces"]) + ")",
         **{f"{{{key}}}": value for key, value in raw["placeholders"].items()},
     }
     compiled: dict[str, re.Pattern[str]] = {}
@@ -63,10 +63,13 @@ def rules() -> Rules:
         for placeholder, sub in subs.items():
             pattern = pattern.replace(placeholder, sub)
         compiled[key] = re.compile(pattern, re.M)
-    return Rules(raw["languages"], compiled)
+    return Rules(raw["languages"], compiled, forces, list(raw["areas"]["names"]))
 
 
 # --- extraction -------------------------------------------------------------
+
+_ENGLISH_WORDS = frozenset("the of and to in is was on for by with that from has have".split())
+MIN_ENGLISH_SHARE = 0.04     # below this share of common English words a text is not English
 
 
 class HeaderReader:
@@ -77,6 +80,8 @@ class HeaderReader:
         self.structure = structure
         self.rules = rules()
         self.sentences = sentence_spans(clean.text)
+        self.report_reader = ReportReader(clean, structure, self.rules.patterns, self.rules.forces,
+                                          self.rules.areas, self.sentences)
 
     def evidence(self, start: int, end: int) -> Evidence:
         return Evidence.of(self.clean, start, end)
@@ -85,33 +90,41 @@ class HeaderReader:
         a, b = (part.start, part.end) if part else (0, len(self.clean.text))
         return self.rules.patterns[key].search(self.clean.text, max(a, start), b)
 
-    def finditer(self, key: str, part: Part | None = None) -> Iterator[re.Match[str]]:
-        a, b = (part.start, part.end) if part else (0, len(self.clean.text))
-        return self.rules.patterns[key].finditer(self.clean.text, a, b)
-
     def part(self, kind: str) -> Part | None:
         return self.structure.parts.get(kind)
 
     # masthead -----------------------------------------------------------------
 
+    def _title_end(self) -> int:
+        """Where the document's own head ends: the masthead and a heading line that opens the letter."""
+        covering = self.part("covering-letter")
+        if covering is None:
+            masthead = self.part("masthead")
+            return masthead.end if masthead else 0
+        first = covering.lines[0]
+        return first.end if self.rules.patterns["letter_heading"].match(self.clean.text, first.start) \
+            or "Letter dated" in first.text[:60] else covering.start
+
     def symbol(self, record: DocumentRecord) -> None:
+        """The own symbol from the page headers or the masthead; the others it cites are references."""
+        pattern = self.rules.patterns["symbol"]
         for f in self.clean.furniture:
-            m = self.rules.patterns["symbol"].search(f.text)
-            if f.kind == "symbol" and m:
+            m = pattern.search(f.text)
+            if f.kind in ("symbol", "page-header") and m:
                 record.symbol = m.group()
                 record.symbol_evidence = Evidence(f.start, f.end, self.clean.source.original[f.start:f.end])
-                return
-        # In the text: the masthead or a title line, never "S/RES/..." (that is a resolution).
-        limit = self.part("covering-letter")
-        region_end = limit.start + 400 if limit else len(self.clean.text)
-        m = self.rules.patterns["symbol"].search(self.clean.text, 0, max(region_end, 0))
-        if m:
-            record.symbol = m.group()
-            record.symbol_evidence = self.evidence(m.start(), m.end())
+                break
+        if record.symbol is None:
+            m = pattern.search(self.clean.text, 0, self._title_end())
+            if m:
+                record.symbol = m.group()
+                record.symbol_evidence = self.evidence(m.start(), m.end())
+        cited = (m.group() for m in pattern.finditer(self.clean.text))
+        record.references = list(dict.fromkeys(s for s in cited if s != record.symbol))
 
     def masthead(self, record: DocumentRecord) -> None:
         head = self.part("masthead")
-        m = self.search("issued", head) if head else None
+        m = (self.search("issued", head) or self.search("issued_line", head)) if head else None
         if m:
             record.issued = parse_date(m["date"])
             record.issued_evidence = self.evidence(m.start("date"), m.end("date"))
@@ -122,26 +135,31 @@ class HeaderReader:
 
     # letters ------------------------------------------------------------------
 
+    def _is_letter(self, part: Part) -> bool:
+        """A part is a letter when it has a heading, a signature or a transmittal phrase."""
+        return bool(self.search("letter_heading", part) or self.search("note_opening", part)
+                    or part.kind in self.structure.signatures or self.search("transmittal", part))
+
     def letters(self, record: DocumentRecord) -> None:
         covering = self.part("covering-letter")
         annex = self.part("annex-letter")
-        cov = Letter(kind="covering")
-        annex_letter: Letter | None = Letter(kind="annex") if annex else None
-        if covering:
+        cov = Letter(kind="covering") if covering and self._is_letter(covering) else None
+        annex_letter = Letter(kind="annex") if annex and self._is_letter(annex) else None
+        if cov and covering:
             self._read_heading(cov, covering)
-            cov.sender = cov.sender or Office("Secretary-General", "united-nations")
-            cov.recipient = cov.recipient or Office("President", "united-nations-security-council")
             self._read_signature(cov, "covering-letter")
             m = self.search("transmitted_letter", covering)
-            if m:
+            sender = parse_office(m["sender"]) if m and m["sender"] else None
+            if m and (m["date"] or sender):
+                # The annex letter as the covering letter tells it (maybe all we know of it).
                 annex_letter = annex_letter or Letter(kind="annex")
-                annex_letter.date = annex_letter.date or (parse_date(m["date"]) if m["date"] else None)
-                annex_letter.sender = parse_office(m["sender"])
-                annex_letter.recipient = Office("Secretary-General", "united-nations")
+                if m["form"] == "note verbale":
+                    annex_letter.form = "note verbale"
+                annex_letter.date = parse_date(m["date"]) if m["date"] else None
+                annex_letter.sender = sender
                 annex_letter.evidence.append(self.evidence(m.start(), m.end()))
-                if m["name"]:
-                    annex_letter.signatory = self._signatory(
-                        m["name"], annex_letter.sender, m.start("name"), m.end("name"))
+                if m["name"] and annex_letter.form == "letter":
+                    annex_letter.signatory = self._signatory(m["name"], sender, m.start("name"), m.end("name"))
             record.letters.append(cov)
         if annex and annex_letter:
             self._read_heading(annex_letter, annex)
@@ -150,20 +168,29 @@ class HeaderReader:
                 annex_letter.original_language = self.rules.languages[m["language"].lower()]
             self._read_signature(annex_letter, "annex-letter")
         if annex_letter:
-            annex_letter.sender = annex_letter.sender or Office("Secretary-General", "nato")
-            annex_letter.recipient = annex_letter.recipient or Office("Secretary-General", "united-nations")
-            if annex_letter.signatory and not annex_letter.signatory.office:
+            if annex_letter.form == "note verbale":
+                annex_letter.signatory = None      # a note verbale is not signed by a person
+            elif annex_letter.signatory and not annex_letter.signatory.office:
                 annex_letter.signatory.office = annex_letter.sender
             record.letters.append(annex_letter)
-        if covering and cov.signatory and not cov.signatory.office:
+        if cov and cov.signatory and not cov.signatory.office:
             cov.signatory.office = cov.sender
 
     def _read_heading(self, letter: Letter, part: Part) -> None:
         m = self.search("letter_heading", part)
         if m is None and part.kind == "covering-letter":
             # Web copies put the heading in a title line before the letter.
-            m = self.search("letter_heading", None)
-        if not m:
+            head = self.part("masthead")
+            m = self.search("letter_heading", head) if head else None
+        if m is None:
+            m = self.search("note_heading", part) or self.search("note_opening", part)
+            if m:
+                letter.form = "note verbale"
+                if "date" in m.groupdict() and m["date"]:
+                    letter.date = parse_date(m["date"])
+                letter.sender = parse_office(m["sender"]) or letter.sender
+                letter.recipient = parse_office(m["recipient"]) or letter.recipient
+                letter.evidence.append(self.evidence(m.start(), m.end()))
             return
         letter.date = parse_date(m["date"])
         letter.sender = parse_office(m["sender"])
@@ -180,6 +207,9 @@ class HeaderReader:
         if not m:
             return
         office = parse_office(m["office"]) if m["office"] else None
+        if office and letter.sender and " of " not in m["office"] and office.role != letter.sender.role:
+            # "Deputy Secretary General" under a NATO letter is NATO's deputy.
+            office = Office(office.role, letter.sender.organization)
         letter.signatory = self._signatory(
             m["name"], office or letter.sender, m.start("name"), m.end("name"))
         letter.evidence.append(self.evidence(line.start, line.end))
@@ -187,25 +217,22 @@ class HeaderReader:
     def _signatory(self, surface: str, office: Office | None, start: int, end: int) -> Signatory:
         surface = surface.strip().rstrip(",.")
         end = start + len(surface)
-        canonical = alias_table().canonical("Person", normalize_name(surface))
+        canonical = alias_table().canonical("Person", normalize_name(strip_titles(surface)))
         return Signatory(name=canonical.label, surface=surface, office=office,
                          evidence=self.evidence(start, end))
 
     # report -------------------------------------------------------------------
 
+    def reference_date(self, record: DocumentRecord) -> dt.date | None:
+        dates = [record.issued, *(x.date for x in record.letters)]
+        return next((d for d in dates if d), None)
+
     def report(self, record: DocumentRecord) -> None:
+        reader = self.report_reader
         report = Report()
         body = self.part("report")
-        # The period: first in the report, then in the NATO letter, then the SG's.
-        for kind in ("report", "annex-letter", "covering-letter"):
-            part = self.part(kind)
-            m = self.search("period", part) if part else None
-            if m:
-                end = parse_date(m["end"])
-                start = complete_date(m["start"], end) if end else None
-                if start and end and start <= end:
-                    report.period = Period(start, end, self.evidence(m.start(), m.end()))
-                    break
+        report.period = reader.period(self.reference_date(record))
+        report.force = reader.force()
         m = self.search("frequency")
         if m:
             report.frequency = m["frequency"].lower()
@@ -214,57 +241,40 @@ class HeaderReader:
             days = (report.period.end - report.period.start).days + 1
             report.frequency = "monthly" if days <= 45 else "quarterly" if 75 <= days <= 100 else None
         if body:
-            report.troop_strength = self.troops(body, report.period.end if report.period else None)
-            self.incidents(body, report)
+            report.troop_strength = reader.troops(body, report.period)
+            reader.incidents(body, report)
             if self.structure.paragraphs or report.troop_strength or report.period:
                 report.evidence.append(self.evidence(body.lines[0].start, body.lines[0].end))
         if report.period or report.troop_strength or body:
             record.report = report
 
-    def troops(self, body: Part, period_end: dt.date | None) -> TroopStrength | None:
-        m = (self.search("troops_total", body) or self.search("troop_strength", body)
-             or self.search("troops_were", body))
-        if not m:
-            return None
-        troops = parse_number(m["troops"])
-        if troops is None or troops < 100:
-            return None
-        sentence = without_paragraph_number(self.clean.text, *sentence_around(self.sentences, m.start(), m.end()))
-        evidence = [self.evidence(*sentence)]
-        as_at = self.rules.patterns["as_at"].search(self.clean.text, sentence[0], m.start())
-        strength = TroopStrength(
-            troops=troops, approximate=bool(m["approx"]),
-            as_at=(complete_date(as_at["date"], period_end) if period_end else parse_date(as_at["date"]))
-            if as_at else None,
-            non_nato_troops=None, nato_nations=None, non_nato_nations=None, evidence=evidence)
-        # The figures of non-NATO troops and nations may follow in the next sentence.
-        following = sentence_index(self.sentences, sentence[1])
-        window_end = self.sentences[following][1] if following < len(self.sentences) else sentence[1]
-        n = self.rules.patterns["non_nato_troops"].search(self.clean.text, m.end(), window_end)
-        if n:
-            strength.non_nato_troops = parse_number(n["troops"])
-            strength.evidence.append(self.evidence(n.start(), n.end()))
-        n = self.rules.patterns["nations"].search(self.clean.text, m.end(), window_end)
-        if n:
-            strength.nato_nations = parse_number(n["nato"])
-            strength.non_nato_nations = parse_number(n["nonnato"])
-            if n.end() > sentence[1]:
-                strength.evidence.append(self.evidence(n.start(), n.end()))
-        return strength
+    def is_report(self, record: DocumentRecord) -> bool:
+        """A transmittal letter, a report heading or numbered report paragraphs, or a reporting period."""
+        numbers = [p.number for p in self.structure.paragraphs if p.number is not None]
+        heading = self.rules.patterns["report_heading"].search(self.clean.text)
+        return bool(record.letters or heading or (1 in numbers and 2 in numbers)
+                    or (record.report and record.report.period))
 
-    def incidents(self, body: Part, report: Report) -> None:
-        for m in self.finditer("incident_list", body):
-            items = list(self.rules.patterns["incident_item"].finditer(self.clean.text, m.start("items"), m.end("items")))
-            if len(items) < 2:
-                continue
-            for item in items:
-                category = re.sub(r"\s+", " ", item["category"]).strip()
-                report.incidents.append(IncidentCount(
-                    category=category, count=int(item["count"].replace(",", "")),
-                    evidence=self.evidence(item.start("category"), item.end())))
-            if m["total"]:
-                report.total_incidents = parse_number(m["total"])
-            return
+    def language_warning(self) -> str | None:
+        """A warning when the text is not in English (only English is read)."""
+        words = re.findall(r"[^\W\d_]+", self.clean.text.lower())
+        if len(words) < 50:
+            return None
+        share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+        if share >= MIN_ENGLISH_SHARE:
+            return None
+        return (f"{self.clean.source.path}: the text does not read as English; only English is read "
+                "(the symbol, dates and counts are kept, names and events may be missing)")
+
+
+def strip_titles(surface: str) -> str:
+    """A signature's name without styles and post-nominals.
+
+    >>> strip_titles("The Rt. Hon. Lord ROBERTSON of Port Ellen, PC")
+    'Lord ROBERTSON of Port Ellen'
+    """
+    surface = re.sub(r"^(?:The\s+)?(?:Rt\.?\s*Hon\.?|Right Hon(?:ou)?rable)\s+", "", surface.strip())
+    return re.sub(r",?\s+(?:PC|KT|KG|GCMG|KCMG|CMG|CBE|OBE|MBE|QC|KC)$", "", surface)
 
 
 def normalize_name(surface: str) -> str:
@@ -281,17 +291,23 @@ def normalize_name(surface: str) -> str:
 
 
 def document_key(record: DocumentRecord) -> str:
-    """The IRI key: UN symbol, else covering letter date, else the file name."""
-    covering = record.letter("covering")
-    return iris.document_key(record.symbol, covering.date if covering else None,
-                             record.clean.source.path.stem)
+    """The IRI key: UN symbol, else the covering letter's date and sender, else the annex
+    letter's date, else the date of issue or the period; the file name only when no date is known."""
+    covering, annex = record.letter("covering"), record.letter("annex")
+    period = record.report.period if record.report and record.report.period else None
+    return iris.document_key(
+        record.symbol, covering.date if covering else None, record.clean.source.path.stem,
+        sender=covering.sender.organization if covering and covering.sender else None,
+        annex_date=annex.date if annex else None, issued=record.issued,
+        period=(period.start, period.end) if period else None)
 
 
 def extract(clean: CleanText) -> DocumentRecord:
     """Read all document-level facts of a cleaned report.
 
     Raises:
-        ExtractionError: when the text is not a KFOR report.
+        ExtractionError: when the text is not a report (no transmittal letter, no
+            report heading or numbered paragraphs, no reporting period).
     """
     structure = split(clean)
     record = DocumentRecord(key="", clean=clean, structure=structure)
@@ -300,11 +316,13 @@ def extract(clean: CleanText) -> DocumentRecord:
     reader.masthead(record)
     reader.letters(record)
     reader.report(record)
-    if not re.search(r"\bKosovo\b|\bKFOR\b", clean.text):
-        raise ExtractionError(f"{clean.source.path}: not a KFOR report (it never mentions Kosovo or KFOR)")
-    found = record.letters or (record.report and (record.report.period or record.report.troop_strength))
-    if not found:
+    if not reader.is_report(record):
         raise ExtractionError(
-            f"{clean.source.path}: not a KFOR report (no letter, reporting period or troop figures found)")
+            f"{clean.source.path}: not a report (no transmittal letter, report heading, numbered "
+            "report paragraphs or reporting period found)")
+    warning = reader.language_warning()
+    if warning:
+        record.warnings.append(warning)
+        logging.getLogger("kfor_kg").warning(warning)
     record.key = document_key(record)
     return record

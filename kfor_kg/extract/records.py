@@ -52,6 +52,7 @@ class Signatory:
 @dataclass
 class Letter:
     kind: str                      # "covering" | "annex"
+    form: str = "letter"           # "letter" | "note verbale"
     date: dt.date | None = None
     sender: Office | None = None
     recipient: Office | None = None
@@ -85,9 +86,19 @@ class IncidentCount:
     evidence: Evidence
 
 
+@dataclass(frozen=True)
+class Force:
+    """The force or operation a report is about, and where it operates."""
+
+    key: str                       # organization key ("kfor", "sfor", "sangaris", "french-forces")
+    area: str | None               # place key of the mission area ("kosovo", "central-african-republic")
+    evidence: Evidence | None = None
+
+
 @dataclass
 class Report:
     period: Period | None = None
+    force: Force | None = None
     frequency: str | None = None   # "monthly" | "quarterly"
     frequency_evidence: Evidence | None = None
     troop_strength: TroopStrength | None = None
@@ -111,6 +122,8 @@ class DocumentRecord:
     language_evidence: Evidence | None = None
     letters: list[Letter] = field(default_factory=list)
     report: Report | None = None
+    references: list[str] = field(default_factory=list)    # UN symbols the text cites, not its own
+    warnings: list[str] = field(default_factory=list)      # what a user should know (not an error)
 
     @property
     def source_name(self) -> str:

@@ -117,6 +117,7 @@ class _Grammar:
     full_date: re.Pattern[str]                # one date with day, month and year
     count: re.Pattern[str]                    # an optional approximation word and a count
     fragments: dict[str, str]                 # regex sources without groups, see `fragment`
+    multipliers: dict[str, int]               # "thousand" -> 1000
 
 
 def _anonymous(pattern: str) -> str:
@@ -176,19 +177,25 @@ def _grammar() -> _Grammar:
     flags = {"rel": re.I, "ndays": re.I}
     full_date = (rf"(?P<d1>{day}){of}\s+(?P<m1>{month}),?\s+(?P<y1>{year})"
                  rf"|(?P<m2>{month})\s+(?P<d2>{day}),?\s+(?P<y2>{year})")
-    number = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{nums})(?:[- ](?i:{nums}))?)"
+    multipliers = {k.lower(): int(v) for k, v in raw.get("multipliers", {}).items()}
+    mult = f"(?:\\s+(?i:{_alternation(list(multipliers))}))" if multipliers else ""
+    number = (rf"(?:(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?={mult})|\d+|(?i:{nums})(?:[- ](?i:{nums}))?)"
+              rf"{mult}?)")
     approximate = f"(?i:{_alternation(raw['approximate']['words'])})"
     fragments = {
         "date": _anonymous(full_date),
         "day_month": rf"{day}(?:{of}\s+{month})?(?:,?\s+{year})?",
         "number": number,
+        "day_month_year": rf"{day}{of}\s+{month}(?:,?\s+{year})?|{month}\s+{day}(?:,\s*{year})?",
+        "month": month,
+        "year": year,
         "approximate": approximate,
     }
     return _Grammar(months, numbers, relative,
                     tuple((name, re.compile(p, flags.get(name, 0))) for name, p in patterns),
                     re.compile(full_date),
                     re.compile(rf"(?:(?P<approx>{approximate})\s+)?(?P<number>{number})"),
-                    fragments)
+                    fragments, multipliers)
 
 
 def fragment(name: str) -> str:
@@ -259,15 +266,21 @@ def parse_number(text: str) -> int | None:
 
     >>> parse_number("twenty-one"), parse_number("some 3,500"), parse_number("many")
     (21, 3500, None)
+    >>> parse_number("18 thousand"), parse_number("4.5 thousand")
+    (18000, 4500)
     """
     m = _grammar().count.fullmatch(" ".join(text.split()))
     if not m:
         return None
     number = m["number"].lower()
+    factor = 1
+    head, _, last = number.rpartition(" ")
+    if head and last in _grammar().multipliers:
+        number, factor = head.strip(), _grammar().multipliers[last]
     if number[0].isdigit():
-        return int(number.replace(",", ""))
+        return round(float(number.replace(",", "")) * factor)
     words = _grammar().numbers
-    return sum(words[w] for w in re.split(r"[- ]", number))
+    return sum(words[w] for w in re.split(r"[- ]", number)) * factor
 
 
 def _int(text: str | None) -> int | None:

@@ -21,6 +21,7 @@ from kfor_kg.text.normalize import fold
 __all__ = ["Role", "office_pattern", "parse_office", "post_label", "roles"]
 
 _KINDS = ("role", "office")
+FROM_PHRASE = "*"       # an office's organization named in the phrase itself ("Permanent Mission of France")
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,10 @@ def _table() -> _Table:
             pattern = re.compile(written)
         except re.error as e:
             raise ConfigError(f"{path}:{n}: bad office pattern ({e})") from e
+        if org == FROM_PHRASE and "org" not in pattern.groupindex:
+            raise ConfigError(f"{path}:{n}: an office whose organization is {FROM_PHRASE} needs a group (?P<org>...)")
         offices.append((pattern, Office(label, org)))
-        sources.append(written)
+        sources.append(re.sub(r"\(\?P<\w+>", "(?:", written))
     return _Table(tuple(roles), tuple(offices), "(?:" + "|".join(f"(?:{s})" for s in sources) + ")")
 
 
@@ -87,12 +90,27 @@ def parse_office(phrase: str) -> Office | None:
 
     >>> parse_office("Secretary General of the North Atlantic Treaty Organization")
     Office(role='Secretary-General', organization='nato')
+    >>> parse_office("Permanent Mission of France to the United Nations")
+    Office(role='Permanent Mission', organization='france')
     """
     phrase = re.sub(r"\s+", " ", phrase.strip())
     for pattern, office in _table().offices:
-        if pattern.fullmatch(phrase):
+        m = pattern.fullmatch(phrase)
+        if m and office.organization == FROM_PHRASE:
+            return Office(office.role, _organization_key(m["org"])) if m["org"] else None
+        if m:
             return office
     return None
+
+
+def _organization_key(name: str) -> str:
+    """The alias-table key of the state or organization `name`, else its slug."""
+    from kfor_kg.lexicon.gazetteer import alias_table
+    from kfor_kg.rdf.iris import slug
+
+    table = alias_table()
+    thing = table.lookup("Organization", name) or table.lookup("Place", name)
+    return thing.key if thing else slug(name)
 
 
 def office_pattern() -> str:

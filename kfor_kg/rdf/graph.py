@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Signatory
 from kfor_kg.lexicon.gazetteer import alias_table, label_for
 from kfor_kg.lexicon.offices import post_label
-from kfor_kg.rdf.iris import Minter, slug
+from kfor_kg.rdf.iris import Minter, slug, symbol_key
 from kfor_kg.text.formats import MEDIA_TYPES
 from kfor_kg.rdf.vocab import (
     DCTERMS, ENTITY_CLASSES, FOAF, KFOR, LANG, OA, ORG, PREFIXES, PROV, RDF, RDFS, SCHEMA, SKOS,
@@ -28,7 +28,7 @@ from kfor_kg.rdf.vocab import (
 )
 
 __all__ = ["QUOTE_CONTEXT", "new_dataset", "date_literal", "int_literal", "document_graph",
-           "shared_graph", "add_span", "add_evidence", "organization_node", "person_node",
+           "shared_graph", "add_span", "add_evidence", "organization_node", "place_node", "person_node",
            "post_node", "add_document"]
 
 QUOTE_CONTEXT = 32
@@ -145,6 +145,15 @@ def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = 
     return node
 
 
+def place_node(shared: Graph, minter: Minter, key: str) -> URIRef:
+    """The place with gazetteer key `key`."""
+    node = minter.entity("Place", key)
+    for cls in ENTITY_CLASSES["Place"]:
+        shared.add((node, RDF.type, cls))
+    shared.add((node, SKOS.prefLabel, Literal(label_for("Place", key))))
+    return node
+
+
 def post_node(shared: Graph, minter: Minter, office: Office) -> URIRef:
     """The post `office` names: a role in an organization (W3C ORG)."""
     post = minter.post(office.organization, office.role)
@@ -194,6 +203,9 @@ def add_document(ds: Dataset, minter: Minter, record: DocumentRecord) -> URIRef:
         g.add((doc, KFOR.originalLanguage, LANG[record.original_language]))
         add_evidence(g, minter, record, doc, record.language_evidence)
 
+    for cited in record.references:
+        g.add((doc, DCTERMS.references, minter.document(symbol_key(cited))))
+
     letter_nodes = [_add_letter(g, shared, minter, record, doc, letter) for letter in record.letters]
     report_node = _add_report(g, shared, minter, record, doc) if record.report else None
     # The covering letter carries the annex letter, which carries the report.
@@ -211,6 +223,8 @@ def _add_letter(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
     for t in (KFOR.CoveringLetter if covering else KFOR.AnnexLetter, KFOR.Letter,
               SCHEMA.Message, UNDO.OfficialLetter):
         g.add((node, RDF.type, t))
+    if letter.form == "note verbale":
+        g.add((node, RDF.type, KFOR.NoteVerbale))
     g.add((node, DCTERMS.isPartOf, doc))
     if letter.date:
         g.add((node, SCHEMA.dateSent, date_literal(letter.date)))
@@ -248,9 +262,17 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
     for t in (KFOR.Report, SCHEMA.Report, UNDO.ProgressReport):
         g.add((node, RDF.type, t))
     g.add((node, DCTERMS.isPartOf, doc))
-    g.add((node, SCHEMA.author, organization_node(shared, minter, "nato")))
-    kfor = organization_node(shared, minter, "kfor")
-    g.add((node, SCHEMA.about, kfor))
+    annex = record.letter("annex")
+    if annex and annex.sender:
+        # The report comes from whoever sends the letter that transmits it.
+        g.add((node, SCHEMA.author, organization_node(shared, minter, annex.sender.organization)))
+    force = organization_node(shared, minter, report.force.key) if report.force else None
+    if report.force and force is not None:
+        g.add((node, SCHEMA.about, force))
+        g.add((node, KFOR.aboutForce, force))
+        if report.force.area:
+            g.add((node, KFOR.missionArea, place_node(shared, minter, report.force.area)))
+        add_evidence(g, minter, record, node, report.force.evidence)
     for ev in report.evidence:
         add_evidence(g, minter, record, node, ev)
     if report.period:
@@ -270,7 +292,8 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
         g.add((node, KFOR.troopStrength, ts))
         g.add((ts, RDF.type, KFOR.TroopStrength))
         g.add((ts, RDF.type, SCHEMA.Observation))
-        g.add((ts, SCHEMA.observationAbout, kfor))
+        if force is not None:
+            g.add((ts, SCHEMA.observationAbout, force))
         g.add((ts, KFOR.troops, int_literal(strength.troops)))
         g.add((ts, KFOR.approximate, Literal(strength.approximate)))
         if strength.as_at:

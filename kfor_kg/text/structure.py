@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from kfor_kg.text.ingest import CleanText
 
-_SIGNED = re.compile(r"^\(Signed\)")
+_SIGNED = re.compile(r"^\((?i:signed)\)")
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s")
-_LETTER_HEADING = re.compile(r"^(?:[\w ]+:\s*)?(?:Identical letters|Letter) dated\b")
+_LETTER_HEADING = re.compile(r"^(?:[\w ]+:\s*)?(?:Identical letters|Letter|LETTER) (?i:dated)\b")
 _ANNEX = re.compile(r"^Annex\b")
 _ENCLOSURE = re.compile(r"^Enclosure\b")
 _LABEL_ONLY = re.compile(r"^(?:Annex|Enclosure)(?: [IVX\d]+)?$|^\[?Original: \w+\]?$|^Annex to the letter\b")
@@ -127,6 +127,8 @@ def split(clean: CleanText) -> Structure:
     annex = next((i for i, x in enumerate(lines[:first_para]) if _ANNEX.match(x.text)), None)
     enclosure = next((i for i, x in enumerate(lines[:first_para]) if _ENCLOSURE.match(x.text)), None)
 
+    if heading is not None and signed and signed[0] < heading:
+        heading = None          # the annex letter's heading: the covering letter has none
     s = Structure()
     # The covering letter starts at its heading, else at the first line that is
     # not masthead; it ends with the first signature (or where the annex starts).
