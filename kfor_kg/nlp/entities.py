@@ -29,7 +29,7 @@ from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
 from kfor_kg.nlp.damaged import damaged, repair, widen
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
-from kfor_kg.nlp.people import people
+from kfor_kg.nlp.people import people, person_shaped
 from kfor_kg.nlp.places import area_label
 from kfor_kg.nlp.posts import read_posts
 from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, shipped_rules
@@ -280,8 +280,9 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
     #    of the document whose name ends in it.
     short_organizations(raws, entities)
 
-    # 4. People.
-    people(persons, record, entities)
+    # 4. People: only names shaped like a person's.
+    rules = shipped_rules()
+    people([p for p in persons if person_shaped(p, persons, rules)], record, entities)
 
 
 def short_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]) -> None:

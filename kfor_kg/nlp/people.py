@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.nlp.entity_model import Entity, Raw, entity, entity_key
+from kfor_kg.nlp.rules import EntityRules
 from kfor_kg.text.normalize import fold
 
-__all__ = ["name_tokens", "people", "same_person"]
+__all__ = ["name_tokens", "people", "person_shaped", "same_person"]
 
 
 def name_tokens(text: str) -> list[str]:
@@ -61,6 +62,59 @@ def _fullest(surfaces: Iterable[str]) -> str:
     """The fullest form of a name: most words, then diacritics, then length."""
     return max((re.sub(r"\s+", " ", s).strip() for s in surfaces),
                key=lambda s: (len(name_tokens(s)), sum(ord(c) > 127 for c in s), len(s), s))
+
+
+def person_shaped(raw: Raw, persons: list[Raw], rules: EntityRules) -> bool:
+    """Whether a mention the model calls a person is shaped like a person's name.
+
+    Two or more capitalized name words ("Radovan Karadžić"); or one word of
+    three letters or more that the document or the gazetteer gives as the
+    surname of a full name, or that follows a title or honorific ("Minister
+    Šutanovac", "Mr. Annan"). A lone word at the head of a line, a truncated
+    word or an abbreviation ("Monthly", "Peac", "Rt") is none.
+    """
+    doc = raw.span.doc
+    # Abbreviations ("Rt.", "Hon.", "Gen.") are no name words; initials are skipped as in name_tokens.
+    words = [t.text for t in raw.span if t.is_alpha and not (
+        len(t) > 1 and (t.text.endswith(".") or t.i + 1 < len(doc) and doc[t.i + 1].text == "." and not t.whitespace_))]
+    names = [w for w in words if w.lower() not in _PARTICLES and len(w) > 1]
+    if len(names) >= 2:
+        return all(w[:1].isupper() for w in names)
+    if len(names) != 1 or len(names[0].strip("?\ufffd")) < 3 or not names[0][:1].isupper():
+        return False
+    surname = name_tokens(names[0])
+    if any(len(toks) > 1 and toks[-1:] == surname for toks in (name_tokens(p.text) for p in persons)):
+        return True
+    table = alias_table()
+    if any(t == "Person" and name_tokens(thing.label)[-1:] == surname for (t, _k), thing in table.by_key.items()):
+        return True
+    return _after_title(raw, rules)
+
+
+_PARTICLES = frozenset({"de", "van", "von", "der", "den", "al", "bin", "da", "di", "la", "le", "del", "ki", "moon"})
+
+
+def _after_title(raw: Raw, rules: EntityRules) -> bool:
+    """Whether a title or honorific stands right before the mention, or before the name it is coordinated with."""
+    doc, i = raw.span.doc, raw.span.start - 1
+    title_words = {seq[-1] for seq in rules.person_titles} | {h.rstrip(".") for h in rules.honorifics}
+    hops = 0
+    while i >= 0 and hops < 2:
+        t = doc[i]
+        if t.is_space or t.text == ".":
+            i -= 1
+            continue
+        if t.text.rstrip(".") in title_words:
+            return True
+        if t.lower_ in ("and", ",") and hops == 0:
+            # "Ministers Jeremić and Šutanovac": the title of the name before "and".
+            i -= 1
+            while i >= 0 and (doc[i].text[:1].isupper() or doc[i].text in "?\ufffd") and doc[i].text not in title_words:
+                i -= 1
+            hops += 1
+            continue
+        return False
+    return False
 
 
 def people(persons: list[Raw], record: DocumentRecord, entities: dict[tuple[str, str], Entity]) -> None:

@@ -64,6 +64,9 @@ class PersonCues(RuleComponent):
                 e = name_run(doc, k, rules)
                 if e > k:
                     candidates.append((k, e, 1))
+                    if doc[i + t - 1].text.endswith("s"):
+                        # A plural title names each of the names it lists: "Ministers Jeremić and Šutanovac".
+                        e = self.listed(doc, e, rules, candidates)
                 i = max(i + t, e if e > k else i + t)
                 continue
             if doc[i].text == "," and i > 2:
@@ -97,6 +100,24 @@ class PersonCues(RuleComponent):
                 ents.remove(x)
             ents.append(Candidate(k, e, "GPE"))
         return sorted(ents, key=lambda x: (x.start, x.end))
+
+
+    @staticmethod
+    def listed(doc: Doc, e: int, rules: EntityRules, candidates: list[tuple[int, int, int]]) -> int:
+        """Add the names listed after the first one a plural title names; the end of the last."""
+        n = len(doc)
+        while True:
+            j = e
+            while j < n and doc[j].text in ("?", "\ufffd") and not doc[j - 1].whitespace_:
+                j += 1          # a lost character ends the name before
+            if j >= n or doc[j].lower_ not in ("and", ","):
+                return e
+            k = j + 1 if doc[j].lower_ == "and" or j + 1 >= n or doc[j + 1].lower_ != "and" else j + 2
+            end = name_run(doc, k, rules)
+            if end <= k:
+                return e
+            candidates.append((k, end, 1))
+            e = end
 
 
 def name_run(doc: Doc, k: int, rules: EntityRules, capitals: bool = False) -> int:
