@@ -36,8 +36,8 @@ from kfor_kg.resources import resource_dir
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["BuildInfo", "rules_version", "rule_files", "build_info", "pipeline_version", "now",
-           "stamp", "add_build_activity", "link_document"]
+__all__ = ["BuildInfo", "rules_version", "rule_files", "build_info", "installed_info",
+           "pipeline_version", "recorded", "now", "stamp", "add_build_activity", "link_document"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _RULE_SUFFIXES = {".toml", ".tsv", ".jsonl", ".json", ".cfg", ".ttl", ".txt"}
@@ -108,6 +108,50 @@ def build_info(nlp: Language | None = None, started: dt.datetime | None = None) 
     name, version = pipeline_version(nlp)
     return BuildInfo(rules=rules_version(), pipeline=name, pipeline_version=version,
                      spacy=spacy.__version__, started=when)
+
+
+def installed_info(model: str | None = None) -> BuildInfo:
+    """The BuildInfo a build with `model` would record here, from package metadata (spaCy
+    and the pipeline are not loaded).
+
+    Raises:
+        ConfigError: the model is not installed (see nlp.pipeline.resolve_model).
+    """
+    import json
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kfor_kg.nlp.pipeline import resolve_model
+
+    name = resolve_model(model)
+    folder = Path(name)
+    if folder.is_dir():
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        pipeline, pipeline_ver = f"{meta.get('lang', '')}_{meta.get('name', '')}", str(meta.get("version", ""))
+    else:
+        try:
+            pipeline, pipeline_ver = name, version(name)
+        except PackageNotFoundError:
+            pipeline, pipeline_ver = name, "?"
+    return BuildInfo(rules=rules_version(), pipeline=pipeline, pipeline_version=pipeline_ver,
+                     spacy=version("spacy"))
+
+
+def recorded(graph: Graph) -> list[dict[str, str]]:
+    """The build activities recorded in `graph` (any graph of a dataset): for each, its IRI,
+    label, start time if any, and the name → version of everything it used."""
+    found: list[dict[str, str]] = []
+    for activity in sorted(set(graph.subjects(RDF.type, PROV.Activity)), key=str):
+        row = {"activity": str(activity), "label": str(graph.value(activity, RDFS.label) or "")}
+        started = graph.value(activity, PROV.startedAtTime)
+        if started is not None:
+            row["started"] = str(started)
+        used = [*graph.objects(activity, PROV.wasAssociatedWith), *graph.objects(activity, PROV.used)]
+        for node in sorted(used, key=str):
+            name, ver = graph.value(node, SCHEMA.name), graph.value(node, SCHEMA.version)
+            if name is not None:
+                row[str(name)] = str(ver or "")
+        found.append(row)
+    return found
 
 
 def now() -> dt.datetime:
