@@ -16,6 +16,7 @@ form); the `build` command streams them instead (kfor_kg.stream).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from rdflib import Dataset
 from kfor_kg.errors import ExtractionError, KforError
 from kfor_kg.extract import facts
 from kfor_kg.extract.records import DocumentRecord
+from kfor_kg.rdf import provenance
 from kfor_kg.rdf.graph import add_document, new_dataset
 from kfor_kg.rdf.iris import Minter
 from kfor_kg.rdf.validate import load_ontology
@@ -67,10 +69,12 @@ class BuildOptions:
     fail_fast: bool = False           # stop at the first bad file
     n_process: int = 1                # worker processes, each building whole documents
     validate: bool = False            # validate each document's graph (build_document)
+    started: dt.datetime | None = None  # recorded in the provenance only when given
 
     def fingerprint(self) -> str:
         """What of these options decides a document's graph (a cache key part)."""
-        return f"base={self.base}; model={self.model}; entities={self.entities}; validate={self.validate}"
+        return (f"base={self.base}; model={self.model}; entities={self.entities}; "
+                f"validate={self.validate}; started={self.started}")
 
 
 @dataclass
@@ -208,8 +212,9 @@ def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOpti
     """Each read document through the NLP stages (one streaming spaCy pass) and into its graph."""
     minter = Minter(options.base)
     if not options.entities:
+        info = provenance.build_info(None, started=options.started)
         for path, record in documents:
-            yield _finish(path, record, _dataset(minter, record), options, keep)
+            yield _finish(path, record, _dataset(minter, record, info), options, keep)
         return
     # Imported here: spaCy costs seconds to import, and --no-entities needs none of it.
     from kfor_kg.nlp.entities import read_entities
@@ -219,6 +224,7 @@ def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOpti
     from kfor_kg.rdf.event_graph import add_events
 
     nlp = load_pipeline(options.model)
+    info = provenance.build_info(nlp, started=options.started)
     pending: list[tuple[Path, DocumentRecord]] = []
 
     def texts() -> Iterator[str]:
@@ -240,16 +246,17 @@ def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOpti
     # documents in the same order.
     for doc in parse(nlp, texts()):
         path, record = pending.pop(0)
-        ds = _dataset(minter, record)
+        ds = _dataset(minter, record, info)
         entities = read_entities(record, doc)
         add_entities(ds, minter, record, entities)
         add_events(ds, minter, record, read_events(record, doc, entities))
         yield _finish(path, record, ds, options, keep)
 
 
-def _dataset(minter: Minter, record: DocumentRecord) -> Dataset:
+def _dataset(minter: Minter, record: DocumentRecord, info: provenance.BuildInfo) -> Dataset:
     ds = new_dataset(minter)
     add_document(ds, minter, record)
+    provenance.stamp(ds, minter, minter.document(record.key), info)
     return ds
 
 

@@ -16,6 +16,7 @@ graph, which every document adds to, against the shapes.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections import deque
@@ -158,8 +159,7 @@ def _in_process(files: Sequence[Path], options: BuildOptions,
                 progress: ProgressCallback | None) -> Iterator[DocumentBuild | FileError]:
     """As the workers do, in this process: errors are yielded in their file's place."""
     errors: list[FileError] = []
-    single = BuildOptions(options.base, options.model, options.entities, options.fail_fast, 1,
-                          options.validate)
+    single = dataclasses.replace(options, n_process=1)
     reported = 0
     for built in build_documents(files, single, errors, progress):
         while reported < len(errors):
