@@ -49,7 +49,7 @@ def _job_number(path: Path, symbol: str | None) -> str:
 
 @dataclass
 class PdfLayout:
-    """What the PDF maker drew: the body lines of each page (1-based page = index + 1)."""
+    """What the PDF maker drew: the lines of each page (1-based page = index + 1), furniture first."""
 
     pages: list[list[str]]
     job_number: str
@@ -95,14 +95,19 @@ def make_pdf(source: Path, target: Path) -> PdfLayout:
 
     def furniture(page: int) -> None:
         c.setFont("ReportFont", 9)
+        drawn = []
         if page > 1 and symbol:
             c.drawString(margin, height - 40, symbol)
+            drawn.append(symbol)
         if page == 1:
-            c.drawString(margin, 40, f"{job} (E)    011117")
-            c.drawString(margin, 28, f"*{job.replace('-', '')}*")
+            drawn += [f"{job} (E)    011117", f"*{job.replace('-', '')}*"]
+            c.drawString(margin, 40, drawn[-2])
+            c.drawString(margin, 28, drawn[-1])
         else:
+            drawn += [job, f"{page}"]
             c.drawString(margin, 40, job)
             c.drawRightString(width - margin, 28, f"{page}")
+        pages[-1].extend(drawn)
 
     furniture(1)
     c.setFont("ReportFont", size)
