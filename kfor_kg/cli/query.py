@@ -28,13 +28,23 @@ def _query_params(_ctx: click.Context, _param: click.Parameter,
     return params
 
 
+def _complete_query(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of QUERY: the shipped queries' names."""
+    from kfor_kg.stores.query import shipped_queries
+
+    try:
+        return [name for name in shipped_queries() if name.startswith(incomplete)]
+    except KforError:
+        return []
+
+
 def _inline(name_or_file: str) -> bool:
     """Whether the argument is the query's text itself rather than a name or a file."""
     return "{" in name_or_file or len(name_or_file.split()) > 1
 
 
 @click.command("query")
-@click.argument("name_or_file", metavar="QUERY")
+@click.argument("name_or_file", metavar="QUERY", shell_complete=_complete_query)
 @click.option("--data", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help=f"RDF file to query, `-` for standard input (default: {DEFAULT_OUTPUT}, "
                    "what `kfor-kg build` writes).")
