@@ -37,7 +37,7 @@ from kfor_kg.linking.review import read_review_file
 from kfor_kg.linking.tables import TypeRule, load_alignments, load_type_rules
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
 from kfor_kg.linking.wikidata import SparqlClient
-from kfor_kg.stores.http import USER_AGENT
+from kfor_kg.stores.http import USER_AGENT, RequestFailed
 
 from servers import OxigraphServer, free_port
 
@@ -232,6 +232,7 @@ def test_hostile_names_stay_one_literal(name: str) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=4, unique=True))
 @example(["\\", '"', "\n", "\\u0041"])
+@example(["a\nb\\\"", "tab\tx\\"])
 def test_any_names_stay_literals(names: list[str]) -> None:
     assert _values_roundtrip(names) == set(names)
 
@@ -597,3 +598,49 @@ def test_entities_query_shows_the_links(tmp_path: Path, proxy: Proxy) -> None:
                 for row in result.rows}
     assert (str(iri("person/alda-vermeer")), str(WD.Q9000001)) in wikidata
     assert (str(iri("person/mira-sandoval")), "") in wikidata  # in review: no link yet
+
+
+# --- issue 13, case 18: escaped labels; one rejected entity never stops the others -------------
+
+@pytest.mark.parametrize("label", ['Line one\nline two \\"', 'x\n"', 'tab\there\\'])
+def test_case18_label_with_newline_and_escaped_quote_is_one_literal(label: str) -> None:
+    literal = sparql_literal(Literal(label, lang="en"))
+    assert "\n" not in literal and literal.startswith('"')  # one line, never a long string
+    assert _values_roundtrip([label, "Plain Name"]) == {label, "Plain Name"}
+
+
+class _RejectingClient(SparqlClient):
+    """A client whose endpoint answers 400 to any query holding `marker`, as WDQS does to a
+    query it cannot parse."""
+
+    marker = "Unparseable Name"
+    rejected_queries = 0
+
+    def fetch(self, query: str) -> list:  # type: ignore[type-arg]
+        if self.marker in query:
+            self.rejected_queries += 1
+            failure = RequestFailed(self.endpoint, "rejected the request as malformed "
+                                    "(HTTP 400 Bad Request); the server said: Lexical error",
+                                    status=400, fatal=False, attempts=1)
+            raise LinkError(str(failure)) from failure
+        return super().fetch(query)
+
+
+@pytest.mark.server
+def test_case18_one_rejected_entity_never_stops_the_others(tmp_path: Path, proxy: Proxy) -> None:
+    data = export.read(GRAPH)
+    bad = iri("person/unparseable-name")
+    data.graph(iri("graph/shared")).add((bad, RDF.type, KFOR.Person))
+    data.graph(iri("graph/shared")).add((bad, SKOS.prefLabel,
+                                         Literal("Unparseable Name\n\\\"", lang="en")))
+    settings_ = options(tmp_path, proxy.url)
+    client = _RejectingClient(proxy.url, cache_dir=tmp_path / "cache", min_interval=0.0)
+    report = link_graph(data, settings_, client)
+    written = links_of(data)
+    for key, (qid, score) in RECONCILED.items():  # every other entity still linked
+        assert written[key] == (qid, "reconciler", score), key
+    reasons = {item.key: item.reason for item in report.unmatched}
+    assert reasons["person/unparseable-name"].startswith(
+        "the endpoint rejected the lookup of 'Unparseable Name\\n\\\\\"': rejected the request "
+        "as malformed (HTTP 400 Bad Request)")
+    assert client.rejected_queries >= 2  # the whole batch, then the name alone

@@ -202,3 +202,21 @@ def test_case8_query_endpoint_that_drips_is_one_error_line() -> None:
     assert code == 3
     line = one_error_line(err)
     assert line.endswith("did not answer within 0.3 s")
+
+
+def test_case13_query_has_retries_and_link_has_timeout_and_retries(tmp_path: Path) -> None:
+    with Misbehaving(silent) as server:
+        code, _out, err = run("query", "documents", "--endpoint", server.url + "/sparql",
+                              "--union", "--timeout", "0.2", "--retries", "1")
+        assert code == 3 and server.requests == 2
+        assert one_error_line(err).endswith("did not answer within 0.2 s (gave up after 2 attempts)")
+        assert "retry 1 of 1" in err  # a retry is never silent
+
+    graph = tmp_path / "graph.trig"
+    graph.write_bytes((ROOT / "tests" / "data" / "wikidata" / "graph.trig").read_bytes())
+    with Misbehaving(silent) as server:
+        code, _out, err = run("link", str(graph), "--endpoint", server.url + "/sparql",
+                              "--cache-dir", str(tmp_path / "cache"), "--min-interval", "0",
+                              "--timeout", "0.2", "--retries", "0")
+        assert code == 3 and server.requests == 1
+    assert one_error_line(err).endswith(f"{server.url}/sparql did not answer within 0.2 s")

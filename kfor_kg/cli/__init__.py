@@ -59,6 +59,8 @@ def setup_logging(verbose: int) -> None:
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
     log.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # urllib3 warns of each retry in its own words; the HTTP layer already says it in ours.
+    logging.getLogger("urllib3").setLevel(logging.DEBUG if verbose > 1 else logging.ERROR)
 
 
 def _fail(ctx: click.Context, error: KforError, cause: BaseException | None) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kfor_kg.cli.store import retries_option, timeout_option
 from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, DEFAULT_MIN_INTERVAL
 
 
@@ -29,10 +30,12 @@ def review_file_for(graph: Path) -> Path:
               help="Response cache (env KFOR_KG_CACHE_DIR; default $XDG_CACHE_HOME/kfor-kg/wikidata).")
 @click.option("--min-interval", type=click.FloatRange(min=0), default=DEFAULT_MIN_INTERVAL,
               show_default=True, help="Seconds between two requests.")
+@timeout_option()
+@retries_option()
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
 def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
              review_file: Path | None, cache_dir: Path | None, min_interval: float,
-             quiet: bool) -> None:
+             timeout: float, retries: int, quiet: bool) -> None:
     """Link people, organizations, places and resolutions to Wikidata.
 
     The reviewed alignment table comes first; the reconciler looks up the rest
@@ -48,7 +51,7 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
 
     target = output or graph
     options = link.LinkOptions(endpoint=endpoint, offline=offline, cache_dir=cache_dir,
-                               min_interval=min_interval,
+                               min_interval=min_interval, timeout=timeout, max_retries=retries,
                                review_file=review_file or review_file_for(target))
     report = link.link_file(graph, output, options)
     if not quiet:

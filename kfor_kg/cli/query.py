@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
+from kfor_kg.cli.store import retries_option, retry_policy, timeout_option
 from kfor_kg.cli.streams import is_stdio, read_stdin_text, stdin_file
 from kfor_kg.errors import ConfigError, KforError, QueryError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
-from kfor_kg.stores.http import DEFAULT_TIMEOUT
 from kfor_kg.stores.output import FORMATS
 
 
@@ -56,8 +56,8 @@ def _inline(name_or_file: str) -> bool:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0],
               show_default=True, help="Output format (JSON and NDJSON keep numbers, booleans "
                                       "and nulls).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
-              show_default=True, help="Seconds to wait for the endpoint.")
+@timeout_option()
+@retries_option(default=0)
 @click.option("--union/--named-graphs", "union", default=False,
               help="How the endpoint holds the graph: --named-graphs (default) finds the graphs "
                    "`kfor-kg load` wrote and queries their union; --union relies on the server's "
@@ -66,7 +66,8 @@ def _inline(name_or_file: str) -> bool:
               help="Base IRI of the graph: what `id:` stands for in --param values, and where "
                    "to look for the graphs on the endpoint.")
 def query_cli(name_or_file: str, data: Path | None, data_format: str | None, endpoint: str | None,
-              params: dict[str, str], fmt: str, timeout: float, union: bool, base: str) -> None:
+              params: dict[str, str], fmt: str, timeout: float, retries: int, union: bool,
+              base: str) -> None:
     """Run QUERY on a graph file or a SPARQL endpoint and print the rows on stdout.
 
     QUERY is a shipped query's name (see `kfor-kg queries`), a .rq file, `-` for
@@ -113,12 +114,14 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
         raise click.BadParameter(str(error), param_hint="'--param'") from None
     graphs = None
     if endpoint is not None and not union:
-        graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base)
+        graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
+                               retry=retry_policy(retries))
     if is_stdio(data):
         with stdin_file("." + str(data_format)) as piped:
             result = query.run(spec, data=piped, params=params, base=base, data_format=data_format)
     else:
         result = query.run(spec, data=data, endpoint=endpoint, params=params, timeout=timeout,
+                           retry=retry_policy(retries),
                            default_graphs=graphs, base=base, data_format=data_format)
     click.echo(format_result(result, fmt), nl=False)
 

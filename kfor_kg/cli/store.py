@@ -21,6 +21,22 @@ from kfor_kg.stores.triplestore import DEFAULT_BATCH_SIZE, DocumentOutcome, Load
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def timeout_option(default: float = DEFAULT_TIMEOUT) -> Callable[[F], F]:
+    """`--timeout SECONDS`, the same on every command that talks to a server."""
+    return click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=default,
+                        show_default=True,
+                        help="Seconds one request may take in all, the whole answer read "
+                             "(a deadline per attempt, not per read).")
+
+
+def retries_option(default: int = RetryPolicy.attempts - 1) -> Callable[[F], F]:
+    """`--retries N`, the same on every command that talks to a server."""
+    return click.option("--retries", type=click.IntRange(min=0), default=default,
+                        show_default=True,
+                        help="Retries of connection errors, timeouts and HTTP 429/502/503/504 "
+                             "(each logged on stderr).")
+
+
 def store_target_options(endpoint_flag: str = "--endpoint") -> Callable[[F], F]:
     """The options naming a triplestore, its credentials and retries, for store_target().
 
@@ -40,12 +56,8 @@ def store_target_options(endpoint_flag: str = "--endpoint") -> Callable[[F], F]:
         click.option("--user", help="User name for HTTP basic authentication."),
         click.option("--password-env", metavar="VAR",
                      help="Environment variable holding the password (never on the command line)."),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-                     default=DEFAULT_TIMEOUT, show_default=True,
-                     help="Seconds to wait for each answer."),
-        click.option("--retries", type=click.IntRange(min=0),
-                     default=RetryPolicy.attempts - 1, show_default=True,
-                     help="Retries of connection errors, timeouts and HTTP 429/502/503/504."),
+        timeout_option(),
+        retries_option(),
     ]
 
     def decorate(command: F) -> F:

@@ -373,13 +373,23 @@ def _reconcile(pending: list[_Entity], rules: dict[str, TypeRule], client: Sparq
         group = [entity for entity in pending if entity.kind == kind]
         names = sorted({name for entity in group for name, _w in entity.names},
                        key=lambda name: name.n3())
-        answers = reconcile.lookup(names, rule, client, options.language, options.batch_size)
+        rejected: dict[Literal, str] = {}
+        answers = reconcile.lookup(names, rule, client, options.language, options.batch_size,
+                                   rejected)
         for entity in group:
             if any(answers.get(name) is None for name, _w in entity.names):
                 report.not_looked_up.append(entity.key)
                 continue
             found = reconcile.candidates(entity.names, entity.first_date, rule, answers,
                                          options.death_grace_years)
+            refused = [name for name, _w in entity.names if name in rejected]
+            if refused and not found:
+                # One entity the endpoint cannot look up never stops the others.
+                report.unmatched.append(Unmatched(
+                    entity.key, entity.kind, entity.label,
+                    f"the endpoint rejected the lookup of {str(refused[0])!r}: "
+                    f"{rejected[refused[0]]}"))
+                continue
             _decide(entity, rule, found, options, report)
 
 

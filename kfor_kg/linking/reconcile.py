@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kfor_kg.errors import ConfigError
+from kfor_kg.errors import ConfigError, LinkError
 from kfor_kg.linking.tables import TypeRule, is_qid
 from kfor_kg.linking.wikidata import SparqlClient
+from kfor_kg.stores.http import RequestFailed
 from kfor_kg.stores.sparql import Row
 
 __all__ = ["Candidate", "is_language_tag", "sparql_literal", "reconcile_query", "lookup",
@@ -83,34 +84,47 @@ def _type_test(rule: TypeRule) -> str:
     return " || ".join(tests) or "true"
 
 
-def sparql_literal(literal: Literal) -> str:
-    r"""`literal` in SPARQL syntax: rdflib's escaped N3 form, safe for every parser.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+            "\b": "\\b", "\f": "\\f"}
+_DATATYPE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
-    Some SPARQL parsers (rdflib's among them) expand `\uXXXX` codepoint escapes in
-    the whole query text before parsing, so an escaped backslash followed by `u`
-    would turn into another escape. The `u` (or `U`) after an escaped backslash is
-    therefore itself written as an eight-digit codepoint escape, which every parser
-    reads as the same letter (rdflib misreads a four-digit one followed by hex digits).
+
+def sparql_literal(literal: Literal) -> str:
+    r"""`literal` in SPARQL syntax: a one-line "…" string, escaped by hand for every parser.
+
+    Never `Literal.n3()`: it writes text with line breaks as a long string, which
+    a trailing escaped quote can end early. Here `\`, `"`, line feed, carriage
+    return, tab, backspace and form feed are escaped (rdflib mangles a raw tab).
+    Some SPARQL parsers (rdflib's among them) expand `\uXXXX` codepoint escapes in the whole
+    query text before parsing, so an escaped backslash followed by `u` would turn
+    into another escape: that `u` (or `U`) is written as an eight-digit codepoint
+    escape, which every parser reads as the same letter.
 
     >>> print(sparql_literal(Literal('C:\\users "x"', lang="en")))
     "C:\\\U00000075sers \"x\""@en
+    >>> print(sparql_literal(Literal('two\nlines \\"', lang="en")))
+    "two\nlines \\\""@en
+
+    Raises:
+        ConfigError: the datatype is not an absolute IRI.
     """
-    text = literal.n3()
+    text = str(literal)
     out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\" and index + 1 < len(text):
-            pair = text[index:index + 2]
-            out.append(pair)
-            index += 2
-            if pair == "\\\\" and index < len(text) and text[index] in "uU":
-                out.append("\\U00000075" if text[index] == "u" else "\\U00000055")
-                index += 1
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
+    for index, char in enumerate(text):
+        if char in "uU" and index and text[index - 1] == "\\":
+            out.append("\\U00000075" if char == "u" else "\\U00000055")
+        else:
+            out.append(_ESCAPES.get(char, char))
+    quoted = '"' + "".join(out) + '"'
+    if literal.language:
+        if not is_language_tag(literal.language):
+            raise ConfigError(f"{literal.language!r} is not a language tag")
+        return f"{quoted}@{literal.language}"
+    if literal.datatype is not None:
+        if not _DATATYPE.match(str(literal.datatype)):
+            raise ConfigError(f"{str(literal.datatype)!r} is not an absolute IRI")
+        return f"{quoted}^^<{literal.datatype}>"
+    return quoted
 
 
 def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "en") -> str:
@@ -182,11 +196,18 @@ def _wikidata_date(value: Node | None) -> date | None:
 
 
 def lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, language: str,
-           batch_size: int) -> dict[Literal, list[Row] | None]:
+           batch_size: int, rejected: dict[Literal, str] | None = None
+           ) -> dict[Literal, list[Row] | None]:
     """Rows per name: from the per-name cache, else from batched queries (None offline).
 
+    A batch the endpoint rejects (an HTTP error that is not about the server as
+    a whole, such as 400 or 500) is split in halves until the names it rejects
+    are alone: those get no rows, are not cached, and are put in `rejected`
+    with the endpoint's reason; every other name is still looked up.
+
     Raises:
-        LinkError: the endpoint failed or the cache cannot be written.
+        LinkError: the endpoint cannot be reached or failed for good, or the cache
+            cannot be written.
     """
     answers: dict[Literal, list[Row] | None] = {}
     missing: list[Literal] = []
@@ -198,20 +219,38 @@ def lookup(names: list[Literal], rule: TypeRule, client: SparqlClient, language:
     if client.offline:
         return answers
     for start in range(0, len(missing), batch_size):
-        batch = missing[start:start + batch_size]
-        fetched = client.fetch(reconcile_query(batch, rule, language))
-        by_name: dict[Literal, list[Row]] = {name: [] for name in batch}
-        for row in fetched:
-            term = row.get("name")
-            if isinstance(term, Literal):  # as sent: language-tagged or plain, no datatype
-                sent = Literal(str(term), lang=term.language) if term.language else Literal(str(term))
-                if sent in by_name:
-                    by_name[sent].append(row)
-        for name in batch:
-            # Cached under the one-name query, so a later run with other batches reuses it.
-            client.store(reconcile_query([name], rule, language), by_name[name])
-            answers[name] = by_name[name]
+        _fetch(missing[start:start + batch_size], rule, client, language, answers,
+               {} if rejected is None else rejected)
     return answers
+
+
+def _fetch(batch: list[Literal], rule: TypeRule, client: SparqlClient, language: str,
+           answers: dict[Literal, list[Row] | None], rejected: dict[Literal, str]) -> None:
+    try:
+        fetched = client.fetch(reconcile_query(batch, rule, language))
+    except LinkError as error:
+        failure = error.__cause__
+        if not isinstance(failure, RequestFailed) or failure.status is None or failure.fatal:
+            raise
+        if len(batch) == 1:
+            answers[batch[0]] = []
+            rejected[batch[0]] = failure.text
+            return
+        half = len(batch) // 2
+        _fetch(batch[:half], rule, client, language, answers, rejected)
+        _fetch(batch[half:], rule, client, language, answers, rejected)
+        return
+    by_name: dict[Literal, list[Row]] = {name: [] for name in batch}
+    for row in fetched:
+        term = row.get("name")
+        if isinstance(term, Literal):  # as sent: language-tagged or plain, no datatype
+            sent = Literal(str(term), lang=term.language) if term.language else Literal(str(term))
+            if sent in by_name:
+                by_name[sent].append(row)
+    for name in batch:
+        # Cached under the one-name query, so a later run with other batches reuses it.
+        client.store(reconcile_query([name], rule, language), by_name[name])
+        answers[name] = by_name[name]
 
 
 @dataclass

@@ -271,7 +271,8 @@ class RequestFailed(Exception):
     """A request failed for good: `text` says how, completing a sentence about the URL.
 
     `str()` is the whole sentence, with the number of attempts when there were
-    several; a password in the URL is shown as ***. `elapsed` is the time spent in all.
+    several (`detail`: the same without the URL); a password in the URL is shown
+    as ***. `elapsed` is the time spent in all.
     `status` is the HTTP status (None: no answer), `fatal` whether later
     requests to the same server would fail the same way.
     """
@@ -284,6 +285,7 @@ class RequestFailed(Exception):
         self.attempts = attempts
         self.elapsed = elapsed
         tries = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+        self.detail = self.text + tries
         super().__init__(redact(f"{url} {text}{tries}"))
 
 

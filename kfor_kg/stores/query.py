@@ -412,6 +412,7 @@ def _strip_comments(text: str) -> str:
 def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None = None,
         endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
         timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None,
+        retry: RetryPolicy | None = None,
         base: str = DEFAULT_BASE, data_format: str | None = None) -> QueryResult:
     """Run a query on a graph, an RDF file (see export.read) or a SPARQL endpoint URL.
 
@@ -434,7 +435,8 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     spec = name_or_file if isinstance(name_or_file, QuerySpec) else load_query(name_or_file)
     bindings = bind_params(spec, params, base=base)
     if endpoint is not None:
-        return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs)
+        return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs,
+                          retry=retry)
     if not isinstance(data, Graph):
         from kfor_kg.rdf.export import read
 
@@ -483,7 +485,7 @@ def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | No
                                 default_graphs or ())
     except RequestFailed as failure:
         how = "cannot be reached" if failure.status is None else f"refused query {spec.name}"
-        raise StoreError(f"SPARQL endpoint {endpoint} {how}: {failure.text}") from failure
+        raise StoreError(f"SPARQL endpoint {endpoint} {how}: {failure.detail}") from failure
     except sparql.NotResults as exc:
         raise StoreError(f"SPARQL endpoint {endpoint} did not answer with SPARQL JSON results "
                          f"({exc})") from exc
