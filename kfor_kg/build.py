@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kfor_kg.errors import ExtractionError, KforError
-from kfor_kg.extract import facts
+from kfor_kg.extract import facts, identity
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.rdf import provenance
 from kfor_kg.rdf.graph import add_document, new_dataset
@@ -44,10 +44,11 @@ ProgressCallback = Callable[[Path], None]
 
 @dataclass(frozen=True)
 class FileError:
-    """A file that could not be built, and why (one line)."""
+    """A file that could not be built, and why (one line); `quiet`: a copy skipped without an error."""
 
     path: Path
     message: str
+    quiet: bool = False
 
 
 @dataclass
@@ -103,9 +104,12 @@ def example_reports() -> Path:
 
 
 def duplicate_of(record: DocumentRecord, path: Path, seen: dict[str, Path]) -> FileError | None:
-    """The error for a second file holding a document already built (`seen`: key → first file)."""
+    """The error for a second file that claims a document already built (`seen`: key → first
+    file) with a different text; an identical copy is a quiet duplicate (`identity.same_text`)."""
     if record.key in seen:
-        return FileError(path, f"{path}: the same document ({record.key}) as {seen[record.key]}; skipped")
+        if identity.same_text(path, seen[record.key]):
+            return FileError(path, f"{path}: the same text as {seen[record.key]}; skipped", quiet=True)
+        return FileError(path, identity.conflict_message(record.key, path, seen[record.key]))
     seen[record.key] = path
     return None
 
@@ -124,6 +128,10 @@ def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast:
         try:
             record = facts.extract(ingest.load(path))
             duplicate = duplicate_of(record, path, seen)
+            if duplicate is not None and duplicate.quiet:
+                if progress:
+                    progress(path)
+                continue
             if duplicate is not None:
                 raise ExtractionError(duplicate.message)
         except KforError as e:

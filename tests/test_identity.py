@@ -1,0 +1,119 @@
+"""Document identity and what is a report (issue 9 items 4, 6, 7; issue 13 cases 3 and 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kfor_kg.build import BuildOptions, build
+from kfor_kg.errors import ExtractionError
+from kfor_kg.extract import facts
+from kfor_kg.stores import query
+from kfor_kg.text import ingest
+
+DATA = Path(__file__).resolve().parent / "data"
+NEWS = DATA / "excerpts" / "news_article_kosovo.txt"
+
+UNDATED = """Monthly report to the United Nations on the operations of the Kosovo Force
+
+1. There were approximately {troops} KFOR troops deployed in the theatre.
+
+2. The situation in Kosovo remained calm.
+"""
+
+REPORT = """United Nations S/2004/{number}
+Security Council Distr.: General 5 May 2004
+Original: English
+
+Letter dated 4 May 2004 from the Secretary-General addressed to the President of the Security Council
+
+Further to my letter of 2 March 2004 (S/2004/179), I have the honour to transmit the report on the
+international security presence in Kosovo covering the period from 1 to 31 March 2004 (see annex).
+
+(Signed) Kofi A. Annan
+
+Annex
+
+Monthly report to the United Nations on Kosovo Force operations
+
+1. Over the reporting period, there were some {troops} KFOR troops deployed in the theatre.
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rows(result_dataset: object, name: str) -> list[dict[str, str]]:
+    result = query.run(name, data=result_dataset)
+    return [dict(zip(result.columns, row)) for row in result.rows]
+
+
+def test_documents_without_any_date_sort_last_by_iri(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    write(folder, "zeta.txt", UNDATED.format(troops="17,000"))
+    write(folder, "alpha.txt", UNDATED.format(troops="18,000"))
+    write(folder, "dated.txt", REPORT.format(number="300", troops="18,500"))
+    result = build([folder], BuildOptions(entities=False))
+    assert not result.errors
+    docs = rows(result.dataset, "documents")
+    assert [d["doc"].rsplit("/", 1)[-1] for d in docs] == ["S-2004-300", "alpha", "zeta"]
+    assert len(rows(result.dataset, "reports")) == 3
+    assert len(rows(result.dataset, "troop_strength")) == 3
+
+
+def test_the_own_symbol_comes_from_the_masthead_a_cited_one_is_a_reference(tmp_path: Path) -> None:
+    record = facts.extract(ingest.load(write(tmp_path, "r.txt", REPORT.format(number="300", troops="18,500"))))
+    assert record.symbol == "S/2004/300" and record.key == "S-2004-300"
+    assert record.references == ["S/2004/179"]
+
+
+def test_a_cited_symbol_never_becomes_the_identity(tmp_path: Path) -> None:
+    text = REPORT.format(number="300", troops="18,500").replace("United Nations S/2004/300\n", "")
+    record = facts.extract(ingest.load(write(tmp_path, "r.txt", text)))
+    assert record.symbol is None and record.references == ["S/2004/179"]
+    assert record.key == "letter-2004-05-04"
+
+
+def test_two_texts_claiming_one_symbol_the_second_is_refused_naming_both(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    first = write(folder, "a.txt", REPORT.format(number="300", troops="18,500"))
+    second = write(folder, "b.txt", REPORT.format(number="300", troops="19,000"))
+    result = build([folder], BuildOptions(entities=False))
+    assert result.documents == 1
+    assert len(result.errors) == 1
+    message = result.errors[0].message
+    assert str(second) in message and str(first) in message and "S-2004-300" in message
+    troops = rows(result.dataset, "troop_strength")
+    assert [r["troops"] for r in troops] == ["18500"]        # the first file's facts, not merged
+
+
+def test_an_identical_copy_is_a_quiet_duplicate(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    write(folder, "a.txt", REPORT.format(number="300", troops="18,500"))
+    write(folder, "copy.txt", REPORT.format(number="300", troops="18,500"))
+    result = build([folder], BuildOptions(entities=False))
+    assert result.documents == 1 and result.errors == []
+
+
+def test_a_news_article_mentioning_kosovo_is_not_a_report() -> None:
+    with pytest.raises(ExtractionError, match="news_article_kosovo.txt: not a report"):
+        facts.extract(ingest.load(NEWS))
+
+
+def test_a_cut_off_report_is_still_a_report(tmp_path: Path) -> None:
+    text = REPORT.format(number="301", troops="18,500")
+    cut = text[:text.index("(Signed)")]          # the letter only, cut before its signature
+    record = facts.extract(ingest.load(write(tmp_path, "cut.txt", cut)))
+    assert record.symbol == "S/2004/301" and record.letter("covering") is not None
+
+
+@pytest.mark.parametrize("path", sorted((DATA / "dev" / "siblings").glob("*.txt")), ids=lambda p: p.stem)
+def test_sibling_reports_build_with_their_force(path: Path) -> None:
+    record = facts.extract(ingest.load(path))
+    assert record.report is not None and record.report.force is not None
+    assert record.report.force.key in ("sfor", "sangaris", "french-forces")
