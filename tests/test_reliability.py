@@ -7,6 +7,7 @@ no test asserts a wall-clock duration.
 from __future__ import annotations
 
 import http.server
+import json
 import subprocess
 import sys
 import textwrap
@@ -17,8 +18,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kfor_kg.cli import cli
+from kfor_kg.stores import sparql
 from kfor_kg.stores.http import HttpClient, RequestFailed, RetryPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,3 +224,53 @@ def test_case13_query_has_retries_and_link_has_timeout_and_retries(tmp_path: Pat
                               "--timeout", "0.2", "--retries", "0")
         assert code == 3 and server.requests == 1
     assert one_error_line(err).endswith(f"{server.url}/sparql did not answer within 0.2 s")
+
+
+# --- case 7: a store that answers 200 with an HTML page -----------------------------------------
+
+def test_case7_load_against_an_html_page_is_one_error_line(tmp_path: Path) -> None:
+    graph = tmp_path / "k.trig"
+    graph.write_bytes((ROOT / "tests" / "data" / "store" / "three-docs.trig").read_bytes())
+    with Misbehaving(html_page) as server:
+        for target in (["--endpoint", server.url + "/sparql"], ["--server", "oxigraph", server.url]):
+            code, out, err = run("load", str(graph), *target, "--retries", "0")
+            assert code == 3
+            assert "did not answer with SPARQL JSON results" in one_error_line(err) + out + err
+        code, _out, err = run("query", "documents", "--endpoint", server.url + "/sparql")
+        assert code == 3
+        assert "did not answer with SPARQL JSON results" in one_error_line(err)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.sampled_from(["head", "vars", "results", "bindings",
+                                                       "boolean", "type", "value", "x"]),
+                                      inner, max_size=3), max_leaves=12))
+def test_case7_any_json_answer_is_results_or_not_results(payload: object) -> None:
+    try:
+        sparql.read_results(json.dumps(payload))
+    except sparql.NotResults:
+        pass
+
+
+# --- case 21: a password in an endpoint URL is never printed -------------------------------------
+
+def test_case21_passwords_in_urls_are_redacted_everywhere(tmp_path: Path) -> None:
+    graph = tmp_path / "k.trig"
+    graph.write_bytes((ROOT / "tests" / "data" / "store" / "three-docs.trig").read_bytes())
+    with Misbehaving(html_page) as html, Misbehaving(silent) as slow:
+        runs = [
+            ("-v", "load", str(graph), "--endpoint",
+             html.url.replace("//", "//ann:s3cret@") + "/sparql", "--retries", "0"),
+            ("-vv", "query", "documents", "--timeout", "0.2", "--retries", "1", "--endpoint",
+             slow.url.replace("//", "//ann:s3cret@") + "/sparql"),
+            ("query", "documents", "--endpoint", "ftp://ann:s3cret@127.0.0.1/sparql"),
+            ("-v", "unload", "S/2007/1", "--endpoint",
+             html.url.replace("//", "//ann:s3cret@") + "/sparql", "--retries", "0"),
+        ]
+        for args in runs:
+            code, out, err = run(*args)
+            assert code == 3, (args, err)
+            assert "s3cret" not in out + err, (args, out + err)
+            assert "ann:***@" in err, (args, err)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from kfor_kg.errors import ConfigError, StoreError
+from kfor_kg.errors import ConfigError, StoreError, redact
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
 
@@ -119,7 +119,7 @@ class StoreRequestError(StoreError):
 
     def __init__(self, message: str, fatal: bool) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = redact(message)  # shown as it is in load reports
         self.fatal = fatal
 
 

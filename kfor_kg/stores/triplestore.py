@@ -37,7 +37,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kfor_kg.errors import ConfigError
+from kfor_kg.errors import ConfigError, redact
 from kfor_kg.rdf.iris import DOCUMENT_GRAPH_SUFFIX, Minter
 from kfor_kg.rdf.validate import load_ontology
 from kfor_kg.rdf.vocab import DEFAULT_BASE
@@ -299,7 +299,7 @@ class _Loader:
             _GraphStoreWriter(self.client) if target.graph_store else
             _UpdateWriter(self.client, batch_size))
         self.on_document = on_document
-        self.report = LoadReport(target.graph_store or target.update_url, target.method, [])
+        self.report = LoadReport(redact(target.graph_store or target.update_url), target.method, [])
 
     def _record(self, outcome: DocumentOutcome) -> None:
         self.report.documents.append(outcome)
@@ -433,7 +433,7 @@ def unload(target: Target, documents: Sequence[str], *, base: str = DEFAULT_BASE
         ConfigError: a reference is not a document.
     """
     client = StoreClient(target, retry)
-    report = UnloadReport(target.update_url)
+    report = UnloadReport(redact(target.update_url))
     references = [document_iri(reference, base) for reference in documents]
     aborted: StoreRequestError | None = None
     for doc in references:
