@@ -72,30 +72,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, *,
         OSError: the directory is missing (without `make_parents`) or the file
             cannot be written; callers turn it into their own error.
     """
-    target = writable_target(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    directory = target.parent if str(target.parent) else Path(".")
-    if make_parents:
-        directory.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()
-    tmp_name = ""
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(payload)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
-    except BaseException:
-        # BaseException: an interrupt between mkstemp and replace must not leave the temp file.
-        if tmp_name and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-        raise
-    return target
+    with open_atomic(path, make_parents=make_parents) as handle:
+        handle.write(payload)
+    return writable_target(path)
 
 
 def _umask() -> int:
@@ -108,26 +88,34 @@ def _umask() -> int:
 def open_atomic(path: str | os.PathLike[str], *, make_parents: bool = False) -> Iterator[BinaryIO]:
     """A binary file whose bytes replace `path` atomically when the block ends without error.
 
-    The streaming form of `write_atomic` (same temporary file, fsync, mode and
-    rename): for outputs too large to hold in memory. On any exception the
+    The streaming form of `write_atomic` (same temporary file, fsync, mode,
+    rename, symlinks written through, special files refused): for outputs too
+    large to hold in memory. On any exception, an interrupt included, the
     temporary file is removed and `path` is left as it was.
 
     Raises:
+        NotARegularFile: the path exists and is not a regular file.
         OSError: as `write_atomic`.
     """
-    target = Path(path)
+    target = writable_target(path)
     directory = target.parent if str(target.parent) else Path(".")
     if make_parents:
         directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
     try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    tmp_name = ""
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as tmp:
             yield tmp
             tmp.flush()
             os.fsync(tmp.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
+        os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
     except BaseException:
-        if os.path.exists(tmp_name):
+        # BaseException: an interrupt between mkstemp and replace must not leave the temp file.
+        if tmp_name and os.path.exists(tmp_name):
             os.unlink(tmp_name)
         raise

@@ -119,3 +119,18 @@ def test_refusal_comes_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(files.NotARegularFile, match="FIFO"):
         files.writable_target(tmp_path / "pipe")
     assert files.writable_target(tmp_path / "new.ttl") == tmp_path / "new.ttl"
+
+
+def test_open_atomic_follows_the_same_rules(tmp_path: Path) -> None:
+    target = tmp_path / "real.nq"
+    target.write_text("stale")
+    link = tmp_path / "out.nq"
+    link.symlink_to(target)
+    with files.open_atomic(link) as handle:
+        handle.write(b"fresh")
+    assert link.is_symlink() and target.read_text() == "fresh"
+    os.mkfifo(tmp_path / "pipe.nq")
+    with pytest.raises(files.NotARegularFile):
+        with files.open_atomic(tmp_path / "pipe.nq") as handle:
+            handle.write(b"x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nq", "pipe.nq", "real.nq"]
