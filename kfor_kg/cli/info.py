@@ -70,6 +70,7 @@ def info_cli(model: str | None, data: Path | None, data_format: str | None, fmt:
     click.echo(f"\nBuilds recorded in {'<stdin>' if is_stdio(data) else data}: {len(builds) or 'none'}")
     for build in builds:
         click.echo(f"  {build['activity']}")
-        for key, value in build.items():
-            if key not in ("activity", "label"):
-                click.echo(f"    {key + ':':<{width + 1}} {value}")
+        shown = {key: value for key, value in build.items() if key not in ("activity", "label")}
+        inner = max((len(key) for key in shown), default=0)
+        for key, value in shown.items():
+            click.echo(f"    {key + ':':<{inner + 1}}  {value}")

@@ -139,6 +139,8 @@ def installed_info(model: str | None = None) -> BuildInfo:
 def recorded(graph: Graph) -> list[dict[str, str]]:
     """The build activities recorded in `graph` (any graph of a dataset): for each, its IRI,
     label, start time if any, and the name → version of everything it used."""
+    if graph.context_aware and not getattr(graph, "default_union", False):
+        graph = Dataset(store=graph.store, default_union=True)  # all its graphs, nothing copied
     found: list[dict[str, str]] = []
     for activity in sorted(set(graph.subjects(RDF.type, PROV.Activity)), key=str):
         row = {"activity": str(activity), "label": str(graph.value(activity, RDFS.label) or "")}
