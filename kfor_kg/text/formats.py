@@ -299,14 +299,12 @@ def read_html(path: Path, data: bytes) -> Extracted:
         from lxml import etree  # type: ignore[import-untyped]
     except ImportError as e:
         raise _missing(path, "HTML files", "lxml", "lxml") from e
-    for bom, encoding in _BOMS:
-        if data.startswith(bom) and encoding != "utf-8":
-            data = data.decode(encoding, errors="replace").encode("utf-8")
-            data = re.sub(rb"<meta[^>]+charset[^>]*>", b"", data, flags=re.I)
-            break
+    encoding = _html_encoding(data)
+    if encoding in ("utf-16", "utf-32"):
+        data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
     try:
-        root = lxml.html.document_fromstring(data)
-    except (etree.ParserError, ValueError) as e:
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding=encoding))
+    except (etree.ParserError, ValueError, LookupError) as e:
         raise IngestError(f"{path}: not a readable HTML page ({e})") from e
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         _drop(element)
@@ -320,6 +318,31 @@ def read_html(path: Path, data: bytes) -> Extracted:
     if not text.strip():
         raise IngestError(f"{path}: the HTML page has no text")
     return Extracted(text, "html")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def _html_encoding(data: bytes) -> str:
+    """A page's encoding: its byte-order mark, else its <meta> charset, else UTF-8 if it decodes, else cp1252."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            pass
+        else:
+            # Browsers read pages declared as Latin-1 as cp1252 (the WHATWG encoding standard).
+            return "cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
 
 
 def _drop(element: Any) -> None:
