@@ -11,9 +11,12 @@ writer of a node gives it the same `skos:prefLabel`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.iris import ascii_fold, slug
@@ -24,7 +27,7 @@ TYPES = ("Person", "Organization", "Place", "Resolution")
 GAZETTEER_FILES = ("aliases.tsv", "places.tsv")
 """The shipped files of the gazetteer, read as one table (same columns; places.tsv adds class and source)."""
 # Words a display label keeps in lower case unless they start it.
-_SMALL_WORDS = frozenset({"of", "in", "the", "and", "for", "on", "de"})
+_SMALL_WORDS = frozenset({"of", "in", "the", "and", "for", "on", "de", "to", "at", "by", "a", "an", "with"})
 
 
 def match_key(surface: str) -> str:
@@ -49,11 +52,21 @@ class Canonical:
     label: str      # preferred label
 
 
+_DERIVATIONS = ("n", "an", "ian", "ese", "i", "ic", "ish", "ar")
+
+
+def _derived(a: str, b: str) -> bool:
+    """Whether one single-word name is the other with a derivational ending ("serbia"/"serbian")."""
+    short, long_ = sorted((a, b), key=len)
+    return " " not in long_ and long_.startswith(short) and long_[len(short):] in _DERIVATIONS
+
+
 @dataclass(frozen=True)
 class AliasTable:
     entries: dict[tuple[str, str], Canonical]
     by_key: dict[tuple[str, str], Canonical]
     names: dict[tuple[str, str], tuple[str, ...]]
+    _fuzzy_cache: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def lookup(self, type_: str, surface: str) -> Canonical | None:
         """The canonical thing a surface form names, if the table knows it."""
@@ -67,6 +80,29 @@ class AliasTable:
             if found:
                 return found
         return None
+
+    def fuzzy(self, type_: str, surface: str) -> Canonical | None:
+        """The one thing of `type_` a misspelled name stands for ("United Nation", "Prizern"), if any.
+
+        One edit (or swap of neighbours) away for names of 5-9 letters, two for longer ones, the same
+        first letter, and not a derived word ("Serbian" is not "Serbia").
+        """
+        key = match_key(surface)
+        if len(key) < 5:
+            return None
+        choices = self._choices(type_)
+        limit = 1 if len(key) < 10 else 2
+        hits = process.extract(key, choices, scorer=OSA.distance, score_cutoff=limit, limit=3)
+        found = {self.entries[(type_, name)] for name, _score, _i in hits
+                 if name[:1] == key[:1] and not _derived(key, name)}
+        return found.pop() if len(found) == 1 else None
+
+    def _choices(self, type_: str) -> list[str]:
+        cached = self._fuzzy_cache.get(type_)
+        if cached is None:
+            cached = sorted(k for t, k in self.entries if t == type_)
+            self._fuzzy_cache[type_] = cached
+        return cached
 
     def canonical(self, type_: str, surface: str) -> Canonical:
         """The table's entry, or a new canonical thing named as written."""

@@ -56,6 +56,8 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             t, k = ent.ent_id_.split("/", 1)
             known = (t, k)
             type_ = t
+        if known is None and ent.text.split()[:1] and ent.text.split()[0] in rules.non_entity_leads:
+            continue        # "Operation Joint Guard": an operation, no entity
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
     titles = record.structure.non_prose_spans()
     raws = mend(prose(propagate(doc, prose(raws, titles), pairs, rules), titles), rules)
@@ -195,6 +197,7 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
                  entities: dict[tuple[str, str], Entity]) -> None:
     """Resolve every raw mention to an entity of `entities` (raw.resolved), using this document only."""
     table = alias_table()
+    rules = shipped_rules()
     long_of: dict[str, str] = {}          # acronym -> long form
     acronym_of: dict[str, str] = {}       # match key of a long form -> acronym
     alt_of: dict[str, str] = {}           # match key of an alternative name -> long form
@@ -225,6 +228,9 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
             continue
         thing = table.get(*raw.known) if raw.known else None
         thing = thing or table.lookup(raw.type, raw.text) or table.lookup_any(raw.text)
+        if thing is None and raw.text not in rules.demonyms and not raw.text.isupper():
+            # A misspelling of a known name ("United Nation"); the surface is kept as written.
+            thing = table.fuzzy(raw.type, raw.text)
         area = area_label(raw.text) if thing is None else None
         if area is not None:
             # A sector, brigade area, gate or zone: one place whatever its shape.
@@ -254,6 +260,14 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
             persons.append(raw)
         else:
             groups["name:" + match_key(alt_of.get(match_key(raw.text)) or raw.text)].append(raw)
+    # One word the document gives as the surname of a person named in full is that person ("Drljaca").
+    surnames = {r.text.split()[-1] for r in raws if r.type == "Person" and len(r.text.split()) >= 2}
+    for key in [k for k in groups if k.startswith("name:")]:
+        members = groups[key]
+        if all(" " not in m.text.strip() and m.text.strip() in surnames for m in members):
+            for m in members:
+                m.type = "Person"
+            persons.extend(groups.pop(key))
     # A name the document calls a person here and a place there goes with the majority.
     for raw in list(persons):
         name_key = "name:" + match_key(raw.text)
@@ -277,11 +291,12 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
             m.resolved = ent.id
 
     # 3. A bare head word ("the Council", "the Mission") is the only organization
-    #    of the document whose name ends in it.
+    #    of the document whose name ends in it; the leading part of a longer name
+    #    is that name ("Permanent Mission of France" in "... to the United Nations").
     short_organizations(raws, entities)
+    leading_organizations(raws, entities)
 
     # 4. People: only names shaped like a person's.
-    rules = shipped_rules()
     people([p for p in persons if person_shaped(p, persons, rules)], record, entities)
 
 
@@ -306,3 +321,34 @@ def short_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]
                 entities.pop(rid, None)
             elif not any(r.resolved == rid and r.text == raw.text for r in raws):
                 entities[rid].surfaces.discard(raw.text)
+
+
+_CONNECTORS = ("of", "in", "to", "for")
+
+
+def leading_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]) -> None:
+    """Join an organization named by the leading words of the document's one longer name that continues with "of", "in", "to"."""
+    table = alias_table()
+    orgs = sorted({r.resolved for r in raws if r.resolved and r.resolved[0] == "Organization"})
+    words = {o: match_key(entities[o].label).split() for o in orgs}
+    for short in orgs:
+        if table.get(*short) is not None:
+            continue
+        n = len(words[short])
+        longer = [o for o in orgs if o != short and len(words[o]) > n + 1 and words[o][:n] == words[short]
+                  and words[o][n] in _CONNECTORS]
+        if len(longer) != 1:
+            continue
+        target = longer[0]
+        while True:       # the longest name of the chain
+            nxt = [o for o in orgs if o != target and len(words[o]) > len(words[target])
+                   and words[o][:len(words[target])] == words[target]]
+            if len(nxt) != 1:
+                break
+            target = nxt[0]
+        for raw in raws:
+            if raw.resolved == short:
+                raw.resolved = target
+                entities[target].surfaces.add(raw.text)
+        entities.pop(short, None)
+

@@ -80,6 +80,10 @@ class EntityRules:
     max_long_form_words: int
     stoplist: dict[str, frozenset[str]]
     damaged_endings: tuple[tuple[str, str], ...] = ()
+    of_heads: frozenset[str] = frozenset()
+    of_connectors: frozenset[str] = frozenset()
+    non_entity_leads: frozenset[str] = frozenset()
+    organization_cues: tuple[tuple[str, ...], ...] = ()
 
     def stopped(self, text: str, label: str) -> bool:
         labels = self.stoplist.get(match_key(text))
@@ -143,6 +147,10 @@ def parse_entity_rules(rules_text: str, stoplist_text: str, origin: str = "entit
             max_long_form_words=int(acr["max_long_form_words"]),
             stoplist={k: frozenset(v) for k, v in stoplist.items()},
             damaged_endings=tuple((str(a), str(b)) for a, b in raw.get("damaged", {}).get("endings", [])),
+            of_heads=frozenset(rep.get("of_heads", [])),
+            of_connectors=frozenset(rep.get("of_connectors", [])),
+            non_entity_leads=frozenset(rep.get("non_entity_leads", [])),
+            organization_cues=tuple(tuple(c) for c in rep.get("organization_cues", [])),
         )
     except (KeyError, ValueError, TypeError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read the NLP rules in {origin} ({e})") from e

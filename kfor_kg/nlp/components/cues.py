@@ -30,8 +30,14 @@ class PersonCues(RuleComponent):
         n = len(doc)
         candidates: list[tuple[int, int, int]] = []      # start, end, minimum length
         places: list[tuple[int, int]] = []
+        organizations: list[tuple[int, int]] = []     # "the French force Sangaris"
         i = 0
         while i < n:
+            org = next((len(c) for c in rules.organization_cues if tuple(tv.words[i:i + len(c)]) == c), 0)
+            if org and i + org < n and doc[i + org].text[:1].isupper():
+                e = name_run(doc, i + org, rules)
+                if e > i + org:
+                    organizations.append((i + org, e))
             place = next((len(c) for c in rules.place_cues if tuple(tv.lower[i:i + len(c)]) == c), 0)
             if place:
                 k = i + place
@@ -89,6 +95,14 @@ class PersonCues(RuleComponent):
             for x in over:
                 ents.remove(x)
             ents.append(Candidate(k, e, "PERSON"))
+        for k, e in organizations:
+            over = [x for x in ents if x.start < e and k < x.end]
+            if self.known.lookup(tv, k, e) is not None or any(
+                    x.known or x.label != "PERSON" or (x.start, x.end) != (k, e) for x in over):
+                continue
+            for x in over:
+                ents.remove(x)
+            ents.append(Candidate(k, e, "ORG"))
         for k, e in places:
             if self.known.lookup(tv, k, e) is not None:
                 continue

@@ -59,7 +59,63 @@ def extend_organizations(doc: Doc, ents: list[Candidate], rules: EntityRules) ->
         for y in [y for y in ents if y is not x and y.start < last_head and x.start < y.end]:
             ents.remove(y)
         x.end, x.id, x.known = last_head, "", False
-    return sorted(ents, key=lambda x: (x.start, x.end))
+    return of_names(doc, sorted(ents, key=lambda x: (x.start, x.end)), rules)
+
+
+_NAMED = ("ORG", "GPE", "LOC")
+
+
+def of_names(doc: Doc, ents: list[Candidate], rules: EntityRules) -> list[Candidate]:
+    """Join "Head of [the] Name" into one organization: "Permanent Mission of France to the United Nations".
+
+    The left part is an organization the model found, or capitalized words, ending
+    in a word of ``of_heads``; the right part a name found right after "of",
+    "in", "to" or "for" (and "the"). A name so joined may take another ("... of
+    France" + "to the United Nations").
+    """
+    heads = rules.of_heads
+    by_start = {x.start: x for x in ents if x.label in _NAMED}
+    out = list(ents)
+    for x in sorted(ents, key=lambda x: x.start):
+        if x not in out:
+            continue
+        if x.label == "ORG" and doc[x.end - 1].text in heads:
+            start = x.start
+        elif x.label in _NAMED:
+            continue
+        else:
+            continue
+        joined = False
+        while True:
+            k = x.end
+            if k + 1 >= len(doc) or doc[k].lower_ not in rules.of_connectors or doc[k - 1].whitespace_ != " ":
+                break
+            j = k + 1 + (doc[k + 1].lower_ == "the")
+            right = by_start.get(j)
+            if right is None or right not in out or (doc[k].lower_ != "of" and not joined
+                                                     and doc[x.end - 1].text not in heads):
+                break
+            out.remove(right)
+            x.end, x.id, x.known, x.label, joined = right.end, "", False, "ORG", True
+            if doc[k].lower_ in ("in", "for"):
+                break
+        x.start = start
+    # Bare head words before "of" + a name: "Government of the French Republic".
+    for y in sorted(out, key=lambda y: y.start):
+        if y.label not in ("GPE", "LOC") or y.start < 2:
+            continue
+        k = y.start - 1 - (doc[y.start - 1].lower_ == "the")
+        if k < 1 or doc[k].lower_ != "of" or doc[k - 1].text not in heads:
+            continue
+        if any(z.start <= k - 1 < z.end for z in out):
+            continue
+        s = k - 1
+        while s > 0 and doc[s - 1].text[:1].isupper() and doc[s - 1].is_alpha and not doc[s].is_sent_start \
+                and not any(z.start <= s - 1 < z.end for z in out) and k - s < 4:
+            s -= 1
+        out.remove(y)
+        out.append(Candidate(s, y.end, "ORG"))
+    return sorted(out, key=lambda x: (x.start, x.end))
 
 
 @Language.factory("kfor_extend_organizations", default_config={"rules_file": "entity_rules.toml"},

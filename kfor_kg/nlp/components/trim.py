@@ -11,13 +11,15 @@ from kfor_kg.nlp.components.base import Candidate, RuleComponent, read_candidate
 from kfor_kg.nlp.rules import EntityRules, KnownNames, Sequences, TokenView
 
 _DETERMINERS = frozenset({"the", "a", "an"})
+# Marks that start an item of a list flattened into one line: no name runs across one.
+_BULLETS = frozenset({"•", "·", "▪", "◦", "‣", "●", "|"})
 
 
 def pieces(doc: Doc, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split tokens start..end at line breaks and cut at an unbalanced bracket."""
+    """Split tokens start..end at line breaks and list bullets, and cut at an unbalanced bracket."""
     s = start
     for i in range(start, end + 1):
-        if i == end or (doc[i].is_space and "\n" in doc[i].text):
+        if i == end or (doc[i].is_space and "\n" in doc[i].text) or doc[i].text in _BULLETS:
             if i > s:
                 yield from balanced(doc, s, i)
             s = i + 1
