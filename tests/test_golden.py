@@ -20,7 +20,12 @@ def iso(value: object) -> object:
 
 
 def actual_facts(stem: str) -> dict[str, object]:
-    record = facts.extract(ingest.load(EXAMPLES / f"{stem}.txt"))
+    return actual_facts_of(EXAMPLES / f"{stem}.txt")
+
+
+def actual_facts_of(path: Path) -> dict[str, object]:
+    """The header facts the extractor reads from a file, in the golden files' shapes."""
+    record = facts.extract(ingest.load(path))
     report = record.report
     strength = report.troop_strength if report else None
     return {

@@ -13,7 +13,7 @@ COLUMNS = {
     "documents": ["doc", "source", "symbol", "date", "originalLanguage"],
     "signatories": ["doc", "letterDate", "name", "role", "organization"],
     "signed_in_year": ["name", "role", "organization", "doc", "letterDate"],
-    "reports": ["report", "doc", "periodStart", "periodEnd", "frequency"],
+    "reports": ["report", "doc", "periodStart", "periodEnd", "frequency", "force"],
     "troop_strength": ["report", "asAt", "troops", "approximate", "nonNatoTroops", "natoNations",
                        "nonNatoNations"],
     "incidents": ["report", "category", "count"],
@@ -70,11 +70,11 @@ def test_signed_in_year(examples: Dataset) -> None:
 
 def test_reports(examples: Dataset) -> None:
     assert rows(examples, "reports") == [
-        [ID + "S-2007-652/report", ID + "S-2007-652", "2007-09-01", "2007-09-30", "monthly"],
-        [ID + "letter-2017-10-25/report", ID + "letter-2017-10-25", "2017-07-01", "2017-09-30", "quarterly"],
-        [ID + "letter-2020-06-25/report", ID + "letter-2020-06-25", "2020-01-01", "2020-03-31", "quarterly"],
-        [ID + "letter-2021-03-05/report", ID + "letter-2021-03-05", "2020-10-01", "2020-12-31", "quarterly"],
-        [ID + "letter-2025-06-16/report", ID + "letter-2025-06-16", "2025-01-01", "2025-03-31", "quarterly"],
+        [ID + "S-2007-652/report", ID + "S-2007-652", "2007-09-01", "2007-09-30", "monthly", "Kosovo Force"],
+        [ID + "letter-2017-10-25/report", ID + "letter-2017-10-25", "2017-07-01", "2017-09-30", "quarterly", "Kosovo Force"],
+        [ID + "letter-2020-06-25/report", ID + "letter-2020-06-25", "2020-01-01", "2020-03-31", "quarterly", "Kosovo Force"],
+        [ID + "letter-2021-03-05/report", ID + "letter-2021-03-05", "2020-10-01", "2020-12-31", "quarterly", "Kosovo Force"],
+        [ID + "letter-2025-06-16/report", ID + "letter-2025-06-16", "2025-01-01", "2025-03-31", "quarterly", "Kosovo Force"],
     ]
 
 

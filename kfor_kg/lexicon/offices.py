@@ -65,14 +65,18 @@ def _table() -> _Table:
             continue
         if not org or not written:
             raise ConfigError(f"{path}:{n}: an office needs an organization and a pattern")
+        # All-caps headings ("FROM THE SECRETARY-GENERAL") read like any other; a row that reads
+        # the organization from the phrase keeps its case (capitals end the name).
+        cased = org == FROM_PHRASE
         try:
-            pattern = re.compile(written)
+            pattern = re.compile(written, 0 if cased else re.I)
         except re.error as e:
             raise ConfigError(f"{path}:{n}: bad office pattern ({e})") from e
         if org == FROM_PHRASE and "org" not in pattern.groupindex:
             raise ConfigError(f"{path}:{n}: an office whose organization is {FROM_PHRASE} needs a group (?P<org>...)")
         offices.append((pattern, Office(label, org)))
-        sources.append(re.sub(r"\(\?P<\w+>", "(?:", written))
+        anonymous = re.sub(r"\(\?P<\w+>", "(?:", written)
+        sources.append(anonymous if cased else f"(?i:{anonymous})")
     return _Table(tuple(roles), tuple(offices), "(?:" + "|".join(f"(?:{s})" for s in sources) + ")")
 
 
