@@ -2,12 +2,14 @@
 
 * summary sentences of counted incidents ("drugs (23), smuggling (8)") and
   counted plurals ("two firearms attacks", "several demonstrations");
-* negated mentions ("no major changes in deployment", "No breakthrough ... in
-  the negotiations");
+* negated mentions, where the negation governs the trigger itself ("no major
+  changes in deployment", "the meeting did not take place"; not "No one was
+  injured in the attack");
 * hypothetical, planned and generic ones ("prepared to react to any attack",
   "would respond", "KFOR conducts exercises");
 * nouns used as modifiers ("election period", "exercise area"),
-  participles describing a state ("troops deployed in theatre") and undated
+  participles describing a state ("troops deployed in theatre", "troops are
+  deployed", "with all forces deployed") and undated
   bare plurals outside a clause's subject ("incidents, including shootings").
 """
 
@@ -42,9 +44,28 @@ def drop_reason(c: Candidate, date_tokens: frozenset[int], rules: EventRules) ->
         return "negated"
     if not dated and irrealis(t, rules):
         return "irrealis"
-    if t.pos_ == "VERB" and t.dep_ in ("acl", "amod") and t.tag_ in ("VBN", "VBD") and not dated:
+    if not dated and state(t):
         return "state"
     return None
+
+
+def state(t: Token) -> bool:
+    """A participle describing how things are, not something that happened.
+
+    "troops deployed in theatre" (a reduced relative), "troops are currently
+    deployed" (a present passive), "with all forces deployed" (an absolute
+    construction).
+    """
+    if t.pos_ != "VERB" or t.tag_ not in ("VBN", "VBD"):
+        return False
+    kids = list(t.children)
+    if t.dep_ in ("acl", "amod") or (t.dep_ == "relcl" and not any(
+            k.tag_ in ("WDT", "WP", "WP$") or k.dep_ in ("aux", "auxpass") for k in kids)):
+        return True
+    if t.tag_ == "VBN" and any(k.dep_ == "auxpass" and k.tag_ in ("VBP", "VBZ") for k in kids) \
+            and not any(k.dep_ == "aux" for k in kids):
+        return True
+    return any(k.dep_ == "mark" and k.lower_ == "with" for k in kids)
 
 
 def generic_plural(t: Token) -> bool:
@@ -97,12 +118,9 @@ def negated(t: Token, dated: bool, rules: EventRules) -> bool:
         if node.pos_ in ("VERB", "AUX") or node.head.i == node.i or temporal_link(node, rules.temporal_links):
             break
         node = node.head
-    if dated or node is t or node.pos_ not in ("VERB", "AUX"):
-        return False
-    # "No major breakthrough has been achieved ... in the negotiations"
-    return any(ch.dep_ in ("nsubj", "nsubjpass", "expl", "attr", "dobj")
-               and any(d.dep_ == "det" and d.lower_ in neg for d in ch.children)
-               for ch in node.children if not ch.is_ancestor(t) and ch.i != t.i)
+    # A negative word elsewhere in the clause does not govern the trigger: "No one
+    # was injured in the attack" reports the attack.
+    return False
 
 
 def irrealis(t: Token, rules: EventRules) -> bool:
