@@ -151,3 +151,69 @@ def test_troop_strength_phrasing_and_a_partial_as_at_date() -> None:
     assert (strength.nato_nations, strength.non_nato_nations) == (28, 8)
     assert record.letter("covering").signatory.name == "Alexander Vershbow"
     assert record.letter("annex").date == dt.date(2019, 4, 24)
+
+
+# --- the troop and period models on forms the examples do not use (issue 9) ----------------
+
+from kfor_kg.errors import KforError  # noqa: E402
+from kfor_kg.text.ingest import clean  # noqa: E402
+
+HEAD = "Monthly report to the United Nations on the operations of the Kosovo Force\n\n"
+
+
+def read_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
+    return facts.extract(clean(SourceText(Path(name), text, "0" * 64)))
+
+
+@pytest.mark.parametrize("sentence,troops,approximate", [
+    ("1. KFOR numbered some 18 thousand soldiers at the end of the period.", 18000, True),
+    ("1. Just over 19,000 troops were deployed in the theatre.", 19000, True),
+    ("1. The overall troop level stood at 4,500.", 4500, False),
+    ("1. Approximately 35,000 SFOR troops are currently deployed in Bosnia and Herzegovina.", 35000, True),
+    ("1. The force comprised almost 3,600 personnel from 28 allies and 5 partner nations.", 3600, True),
+])
+def test_troop_strength_in_any_clause_order(sentence: str, troops: int, approximate: bool) -> None:
+    record = read_text(HEAD + sentence + "\n\n2. The situation remained calm.\n")
+    strength = record.report.troop_strength
+    assert strength is not None and (strength.troops, strength.approximate) == (troops, approximate)
+
+
+def test_nations_in_the_allies_and_partners_form() -> None:
+    record = read_text(HEAD + "1. KFOR comprised 3,800 troops provided by 28 allies and 5 partner nations.\n\n"
+                       "2. Calm.\n")
+    strength = record.report.troop_strength
+    assert (strength.nato_nations, strength.non_nato_nations) == (28, 5)
+
+
+@pytest.mark.parametrize("phrase,start,end", [
+    ("This report covers the period from 1 to 31 July 2008.", "2008-07-01", "2008-07-31"),
+    ("Report for July 2008.", "2008-07-01", "2008-07-31"),
+    ("This is the report on the second quarter of 2016.", "2016-04-01", "2016-06-30"),
+    ("Over the reporting period (23 December 1999-22 January 2000), all was calm.", "1999-12-23", "2000-01-22"),
+])
+def test_reporting_period_forms(phrase: str, start: str, end: str) -> None:
+    record = read_text(HEAD + "1. " + phrase + "\n\n2. Calm.\n")
+    period = record.report.period
+    assert period is not None and (period.start.isoformat(), period.end.isoformat()) == (start, end)
+
+
+def test_a_signature_in_capitals_with_peerage_and_a_deputy() -> None:
+    text = ("Letter dated 6 March 2000 from the Deputy Secretary General of NATO addressed to the "
+            "Secretary-General\n\nI attach the report.\n\n(signed) The Rt. Hon. Lord ROBERTSON of Port Ellen, PC\n\n"
+            + HEAD + "1. Calm.\n\n2. Calm.\n")
+    letter = read_text(text).letter("covering")
+    assert letter.signatory.name == "George Robertson"
+    assert letter.sender.role == "Deputy Secretary-General" and letter.sender.organization == "nato"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([
+    "Letter dated 5 May 2004 from the Secretary-General", "(Signed) ", "1. ", "2. ", "Annex ", "Enclosure ",
+    "S/2004/12 ", "about 4,000 troops", "period from 1 to 31 May", " ", "\n", "\n\n", "Kosovo ",
+    "07-58315 (E) 121107 ", "*0758315* ", "x" * 50, "é?", "(", ")", "2/5 ", "thousand ",
+]), max_size=40).map("".join))
+def test_odd_text_never_crashes_the_reader(text: str) -> None:
+    try:
+        read_text(text or "x")
+    except KforError:
+        pass
