@@ -36,7 +36,8 @@ __all__ = ["FORMATS", "format_for_path", "serialize", "write", "read", "graph_bl
 
 FORMATS = ("ttl", "nt", "jsonld", "trig", "nq")
 
-_RDFLIB_NAMES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
+FORMAT_NAMES = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nq": "nquads"}
+"""The name of each format in messages (`… is not valid turtle`)."""
 OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
               "trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
 """pyoxigraph's format of each of FORMATS."""
@@ -227,7 +228,7 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
         reason = " ".join((str(exc).strip() or type(exc).__name__).split())
         if len(reason) > 200:
             reason = reason[:200] + "…"
-        raise IngestError(f"{source} is not valid {_RDFLIB_NAMES[fmt]}: {reason}") from exc
+        raise IngestError(f"{source} is not valid {FORMAT_NAMES[fmt]}: {reason}") from exc
     return dataset
 
 

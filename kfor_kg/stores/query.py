@@ -13,11 +13,13 @@ project's prefixes, `id:` being the base IRI given, by default DEFAULT_BASE);
 an `xsd:` prefix is allowed, so `xsd:integer` = `integer`. `{A, B, …}` lists
 the only values allowed. The query uses the parameter as the variable
 `?NAME`. A value is parsed into an RDF term of that type and bound to the
-variable — never pasted into the query text: locally through rdflib's
-`initBindings`; for a remote endpoint through a `VALUES` block, written with
-each term's N3 form, at the start of the outermost group pattern. Required
+variable — never pasted into the query text as a string: through a `VALUES`
+block, written with each term's N3 form, at the start of the outermost group
+pattern (the same for a local store and a remote endpoint). Required
 parameters must be given; an `optional` one left out stays unbound.
 
+Local queries run on pyoxigraph (an in-memory store loaded from a file, or the
+on-disk store of `build --store`); rdflib only checks the syntax.
 For a dataset, queries see the union of all its graphs as the default graph;
 a remote endpoint should do the same (Oxigraph: `--union-default-graph`).
 Cells are normalized by one function for both paths (kfor_kg.stores.output.cell_text),
@@ -40,7 +42,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
-from kfor_kg.errors import ConfigError, QueryError, StoreError
+from kfor_kg.errors import ConfigError, IngestError, QueryError, StoreError
 from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 from kfor_kg.resources import resource_dir
 from kfor_kg.stores import sparql
@@ -49,9 +51,11 @@ from kfor_kg.stores.output import FORMATS, cell_text, format_result
 
 __all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
-           "run_remote", "parse_query", "cell_text", "format_result"]
+           "run_remote", "parse_query", "cell_text", "format_result", "load", "open_store",
+           "run_store", "store_of"]
 
 if TYPE_CHECKING:
+    from pyoxigraph import Store
     from rdflib.plugins.sparql.sparql import Query
 
 # A type name -> how to read a command-line value into an RDF term.
@@ -409,12 +413,12 @@ def _strip_comments(text: str) -> str:
 
 # --- running ----------------------------------------------------------------------
 
-def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None = None,
+def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | Store | None = None,
         endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
         timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None,
         retry: RetryPolicy | None = None,
         base: str = DEFAULT_BASE, data_format: str | None = None) -> QueryResult:
-    """Run a query on a graph, an RDF file (see export.read) or a SPARQL endpoint URL.
+    """Run a query on a graph, an RDF file (loaded by `load`), an Oxigraph store or an endpoint URL.
 
     `id:` in `iri` parameters stands for `base`; `data_format` is the file's RDF
     format when its extension does not tell.
@@ -437,33 +441,117 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | None
     if endpoint is not None:
         return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs,
                           retry=retry)
-    if not isinstance(data, Graph):
-        from kfor_kg.rdf.export import read
-
-        data = read(cast(Path, data), data_format)
-    return run_local(spec, data, bindings)
+    if isinstance(data, Graph):
+        return run_local(spec, data, bindings)
+    if data is not None and not isinstance(data, (str, Path)):  # an Oxigraph store
+        return run_store(spec, data, bindings)
+    return run_store(spec, load(cast(Path, data), data_format), bindings)
 
 
 def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-    """Run `spec` with rdflib; a Dataset's graphs are queried as one union default graph.
+    """Run `spec` on an rdflib Graph or Dataset (copied into Oxigraph, see `run_store`).
 
     Raises:
-        QueryError: the query is not valid SPARQL, or rdflib fails evaluating it.
+        QueryError: the query is not valid SPARQL, or its evaluation fails.
     """
-    prepared = _prepare(spec)
-    if data.context_aware and not getattr(data, "default_union", False):
-        data = Dataset(store=data.store, default_union=True)  # a view: nothing is copied
-    init = {name: cast(Identifier, term) for name, term in (bindings or {}).items()}
+    return run_store(spec, store_of(data), bindings)
+
+
+def load(path: str | Path, fmt: str | None = None) -> Store:
+    """An in-memory Oxigraph store holding the RDF file `path` (any of export.FORMATS).
+
+    Triples of `ttl`, `nt` and `jsonld` land in the default graph, `trig` and
+    `nq` keep their named graphs; queries see the union either way.
+
+    Raises:
+        ConfigError: the format cannot be told from the extension.
+        IngestError: the file is missing, unreadable or not valid RDF in that format.
+    """
+    import pyoxigraph as ox
+
+    from kfor_kg.rdf.export import FORMAT_NAMES, OX_FORMATS, format_for_path
+
+    source = Path(path)
+    fmt = format_for_path(source, fmt)
+    if not source.is_file():
+        raise IngestError(f"cannot read {source}: no such file")
+    store = ox.Store()
     try:
-        result = data.query(prepared, initBindings=init)
-    except Exception as exc:  # evaluation errors surface as many types
+        store.bulk_load(path=str(source), format=OX_FORMATS[fmt], base_iri=source.resolve().as_uri())
+    except OSError as exc:
+        raise IngestError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    except (SyntaxError, ValueError) as exc:  # pyoxigraph's parse errors, with line and column
+        reason = " ".join((str(exc).strip() or type(exc).__name__).split())
+        raise IngestError(f"{source} is not valid {FORMAT_NAMES[fmt]}: {reason[:200]}") from exc
+    return store
+
+
+def open_store(directory: str | Path) -> Store:
+    """The on-disk Oxigraph store `build --store DIR` wrote, opened read-only.
+
+    Raises:
+        ConfigError: the folder is no Oxigraph store (or cannot be opened).
+    """
+    import pyoxigraph as ox
+
+    folder = Path(directory)
+    if not folder.is_dir() or not (folder / "CURRENT").is_file():
+        raise ConfigError(f"{folder} is not an Oxigraph store; make one with "
+                          "`kfor-kg build --store DIR`")
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise ConfigError(f"cannot open the store {folder}: {exc}") from exc
+
+
+def run_store(spec: QuerySpec, store: Store, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    """Run `spec` with Oxigraph on `store`; its graphs are queried as one union default graph.
+
+    Parameters are bound as for an endpoint (`with_values`: a VALUES block of
+    their terms), never pasted into the query text as strings.
+
+    Raises:
+        QueryError: the query is not valid SPARQL, or its evaluation fails.
+    """
+    import pyoxigraph as ox
+
+    _prepare(spec)
+    text = with_values(spec.text, bindings or {})
+    try:
+        result = store.query(text, use_default_graph_as_union=True)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult(["ask"], [[cell_text(Literal(bool(result)))]])
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError(f"query {spec.name}: only SELECT and ASK queries are supported")
+        columns = [variable.value for variable in result.variables]
+        rows: list[list[str]] = [[cell_text(solution[i]) for i in range(len(columns))]
+                                 for solution in result]
+    except (SyntaxError, OSError, ValueError, RuntimeError) as exc:
         raise QueryError(f"query {spec.name} failed: {' '.join(str(exc).split())[:200]}") from exc
-    if result.type == "ASK":
-        return QueryResult(["ask"], [[cell_text(Literal(bool(result.askAnswer)))]])
-    columns = [str(v) for v in (result.vars or [])]
-    rows: list[list[str]] = [[cell_text(row[i]) for i in range(len(columns))]  # type: ignore[index]
-                             for row in result]
     return QueryResult(columns, rows)
+
+
+def store_of(data: Graph) -> Store:
+    """An in-memory Oxigraph store holding the quads of an rdflib Graph or Dataset."""
+    import pyoxigraph as ox
+
+    from kfor_kg.rdf.oxi import to_ox_quad
+
+    names: dict[str, ox.NamedNode] = {}
+    store = ox.Store()
+    if data.context_aware:
+        quads = ((s, p, o, g) for s, p, o, g in cast(Dataset, data).quads((None, None, None, None)))
+    else:
+        quads = ((s, p, o, None) for s, p, o in data)
+    store.bulk_extend(to_ox_quad(s, p, o, _graph_id(g), names) for s, p, o, g in quads)
+    return store
+
+
+def _graph_id(graph: object) -> Node | None:
+    if graph is None:
+        return None
+    identifier = getattr(graph, "identifier", graph)
+    return cast(Node, identifier)
 
 
 def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | None = None,
