@@ -56,8 +56,12 @@ class PdfLayout:
     symbol: str | None
 
 
-def make_pdf(source: Path, target: Path) -> PdfLayout:
-    """Write `source` (a plain-text report) as a UN-style A4 PDF at `target`."""
+def make_pdf(source: Path, target: Path, masthead_symbol: str | None = None) -> PdfLayout:
+    """Write `source` (a plain-text report) as a UN-style A4 PDF at `target`.
+
+    With `masthead_symbol`, page 1 starts with the UN masthead line: "United Nations"
+    on the left and the symbol on the right, on one baseline.
+    """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -65,7 +69,7 @@ def make_pdf(source: Path, target: Path) -> PdfLayout:
 
     pdfmetrics.registerFont(TTFont("ReportFont", str(_font_file())))
     blocks = report_blocks(source)
-    symbol = facts.extract(ingest.load(source)).symbol
+    symbol = masthead_symbol or facts.extract(ingest.load(source)).symbol
     job = _job_number(source, symbol)
     width, height = A4
     margin, size, leading = 72.0, 12.5, 16.0
@@ -110,6 +114,11 @@ def make_pdf(source: Path, target: Path) -> PdfLayout:
         pages[-1].extend(drawn)
 
     furniture(1)
+    if masthead_symbol:
+        c.setFont("ReportFont", 10)
+        c.drawString(margin, y + 20, "United Nations")
+        c.drawRightString(width - margin, y + 20, masthead_symbol)
+        pages[-1].append(f"United Nations {masthead_symbol}")
     c.setFont("ReportFont", size)
     for line in lines:
         if line is None:

@@ -216,3 +216,20 @@ def test_a_mixed_folder_builds_every_supported_file_and_names_the_rest(
     expected = {r.key for r in seeds().records if r.clean.source.path.stem in stems[:4]}
     assert {r.key for r in result.records} == expected
 
+
+
+def test_the_un_masthead_of_a_pdf_gives_the_symbol(tmp_path: Path) -> None:
+    from kfor_kg.extract import facts
+
+    example = example_reports() / "kfor_2017-Q3_guterres.txt"
+    path = tmp_path / "S_2017_911.pdf"
+    make_pdf(example, path, masthead_symbol="S/2017/911")
+    record = facts.extract(ingest.load(path))
+    plain = facts.extract(ingest.load(example))
+    assert plain.symbol is None and record.symbol == "S/2017/911"
+    assert "\nUnited Nations S/2017/911\n" in record.clean.source.original  # one baseline, one line
+    assert (record.issued, record.original_language) == (plain.issued, plain.original_language)
+    def letters(r: facts.DocumentRecord) -> list[tuple[object, ...]]:
+        return [(x.kind, x.date, x.signatory and (x.signatory.name, x.signatory.office)) for x in r.letters]
+
+    assert letters(record) == letters(plain)
