@@ -51,6 +51,8 @@ def _inline(name_or_file: str) -> bool:
 @click.option("--data-format", type=click.Choice(RDF_FORMATS),
               help="RDF format of --data (default: from its extension; needed with `--data -`).")
 @click.option("--endpoint", metavar="URL", help="SPARQL endpoint to query instead of a file.")
+@click.option("--store", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="On-disk Oxigraph store to query (what `kfor-kg build --store DIR` keeps).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", callback=_query_params,
               help="A query parameter (repeatable); see `kfor-kg queries`.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=FORMATS[0],
@@ -66,7 +68,7 @@ def _inline(name_or_file: str) -> bool:
               help="Base IRI of the graph: what `id:` stands for in --param values, and where "
                    "to look for the graphs on the endpoint.")
 def query_cli(name_or_file: str, data: Path | None, data_format: str | None, endpoint: str | None,
-              params: dict[str, str], fmt: str, timeout: float, retries: int, union: bool,
+              store: Path | None, params: dict[str, str], fmt: str, timeout: float, retries: int, union: bool,
               base: str) -> None:
     """Run QUERY on a graph file or a SPARQL endpoint and print the rows on stdout.
 
@@ -83,6 +85,8 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
 
         kfor-kg query 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }' --format json
 
+        kfor-kg build reports/ --store kfor.db && kfor-kg query documents --store kfor.db
+
         kfor-kg build report.txt -o - | kfor-kg query documents --data - --data-format ttl
     """
     from kfor_kg.stores import query
@@ -90,13 +94,13 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
     from kfor_kg.stores.output import format_result
     from kfor_kg.stores.triplestore import stored_graphs
 
-    if data is not None and endpoint is not None:
-        raise click.UsageError("give --data or --endpoint, not both")
+    if sum(x is not None for x in (data, endpoint, store)) > 1:
+        raise click.UsageError("give one of --data, --store and --endpoint")
     if is_stdio(name_or_file) and is_stdio(data):
         raise click.UsageError("the query and --data cannot both come from standard input")
     if is_stdio(data) and data_format is None:
         raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
-    if data is None and endpoint is None:
+    if data is None and endpoint is None and store is None:
         data = DEFAULT_OUTPUT
         if not data.exists():
             raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
@@ -116,7 +120,9 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
     if endpoint is not None and not union:
         graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
                                retry=retry_policy(retries))
-    if is_stdio(data):
+    if store is not None:
+        result = query.run(spec, data=query.open_store(store), params=params, base=base)
+    elif is_stdio(data):
         with stdin_file("." + str(data_format)) as piped:
             result = query.run(spec, data=piped, params=params, base=base, data_format=data_format)
     else:
