@@ -65,7 +65,9 @@ def state(t: Token) -> bool:
     if t.tag_ == "VBN" and any(k.dep_ == "auxpass" and k.tag_ in ("VBP", "VBZ") for k in kids) \
             and not any(k.dep_ == "aux" for k in kids):
         return True
-    return any(k.dep_ == "mark" and k.lower_ == "with" for k in kids)
+    # "with X deployed": "with" marks the participle or takes it as its complement.
+    return any(k.dep_ == "mark" and k.lower_ == "with" for k in kids) or (
+        t.dep_ == "pcomp" and t.head.lower_ == "with")
 
 
 def generic_plural(t: Token) -> bool:
