@@ -94,6 +94,11 @@ def test_html_line_breaks_bold_and_tables() -> None:
                                    "Enclosure", "Report to the United Nations", "Murder 3", "Arson 1"]
 
 
+def test_html_hidden_elements_are_no_text() -> None:
+    assert html_text('<body><p>Kosovo</p><div style="display: none">Serbia</div>'
+                     '<p hidden>Belgrade</p><span aria-hidden="true">x</span></body>') == "Kosovo"
+
+
 def test_html_in_a_txt_file_is_read_as_html(tmp_path: Path) -> None:
     path = tmp_path / "saved.txt"
     path.write_text("<!DOCTYPE html><html><body><p>Security Council.</p><p>(Signed) Ban Ki-moon</p></body></html>",
@@ -160,6 +165,23 @@ def test_docx_paragraphs_in_order_with_bold_names_and_tables(tmp_path: Path) -> 
                                "\n\nMurder 3")
 
 
+def test_docx_text_inside_hyperlinks_and_tracked_insertions_is_read(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    p = document.add_paragraph("In accordance with Security Council resolution ")
+    p._p.append(parse_xml(f'<w:hyperlink {nsdecls("w")}><w:r><w:t>1244 (1999)</w:t></w:r></w:hyperlink>'))
+    p._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="1" w:author="x"><w:r><w:delText>, deleted</w:delText>'
+                          '</w:r></w:del>'))
+    p._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="2" w:author="x"><w:r><w:t xml:space="preserve">, I have'
+                          '</w:t></w:r></w:ins>'))
+    path = tmp_path / "links.docx"
+    document.save(str(path))
+    assert ingest.read_source(path).original == "In accordance with Security Council resolution 1244 (1999), I have"
+
+
 def test_a_zip_that_is_no_word_file_is_refused(tmp_path: Path) -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -211,6 +233,28 @@ def test_pdf_pages_paragraph_gaps_and_page_starts(tmp_path: Path) -> None:
     assert source.pages == (0, source.original.index("Page two"))
     assert source.page_at(0) == 1 and source.page_at(source.pages[1]) == 2
     assert source.page_at(source.pages[1] - 1) == 1  # the form feed belongs to the page before
+
+
+def test_pdf_ligatures_are_letters(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        pytest.skip("no DejaVu font with ligature glyphs")
+    pdfmetrics.registerFont(TTFont("Lig", str(font)))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4, invariant=True)
+    c.setFont("Lig", 12)
+    c.drawString(72, 700, "the \ufb01rst o\ufb03cial")
+    c.showPage()
+    c.save()
+    path = tmp_path / "lig.pdf"
+    path.write_bytes(out.getvalue())
+    assert ingest.read_source(path).original == "the first official"
 
 
 def test_a_paragraph_running_on_to_the_next_page_joins_up() -> None:

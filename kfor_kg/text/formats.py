@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,6 +138,8 @@ def _missing(path: Path, what: str, module: str, package: str) -> IngestError:
 # pdfium marks a hyphen it took for a line-end soft hyphen with U+FFFE and
 # drops the line break after it; it stands for the hyphen and the break as printed.
 _PDFIUM_HYPHEN = "\ufffe"
+# Ligature glyphs ("ﬁ", "ﬂ"...) stand for their letters.
+_LIGATURES = re.compile("[\ufb00-\ufb06]")
 _PARAGRAPH_GAP = 1.3
 """A line further below the one before than this many times the page's usual line pitch starts a paragraph."""
 
@@ -197,7 +200,8 @@ def _page_text(textpage: Any) -> str:
             _, first, _, top = textpage.get_charbox(glyphs[0], loose=True)
             _, last, _, _ = textpage.get_charbox(glyphs[-1], loose=True)
             height = top - first
-        lines.append((line.replace(_PDFIUM_HYPHEN, "-\n"), first, last, height))
+        text = _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), line)
+        lines.append((text.replace(_PDFIUM_HYPHEN, "-\n"), first, last, height))
         pos += len(line) + 2
     pitches = sorted(a[2] - b[1] for a, b in zip(lines, lines[1:])
                      if a[2] is not None and b[1] is not None and a[2] > b[1])
@@ -246,8 +250,14 @@ def read_docx(path: Path, data: bytes) -> Extracted:
 
 
 def _docx_paragraph(paragraph: Any) -> str:
+    from docx.oxml.ns import qn  # type: ignore[import-untyped]
+    from docx.text.run import Run  # type: ignore[import-untyped]
+
     runs: list[tuple[str, bool]] = []
-    for run in paragraph.runs:
+    # Every run, those inside hyperlinks, fields and tracked insertions too (a deleted
+    # run's text is w:delText, which Run.text leaves out).
+    for element in paragraph._p.iter(qn("w:r")):
+        run = Run(element, paragraph)
         text = run.text
         if not text:
             continue
@@ -288,6 +298,7 @@ _BLOCKS = frozenset((
 _CELLS = frozenset(("td", "th"))
 _BOLD_TAGS = frozenset(("b", "strong"))
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
 def read_html(path: Path, data: bytes) -> Extracted:
@@ -358,6 +369,8 @@ def _is_chrome(element: Any, main: Any) -> bool:
     if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if _HIDDEN_STYLE.search(element.get("style", "")):
         return True
     names = f"{element.get('id', '')} {element.get('class', '')}"
     return main.tag == "body" and _CHROME_WORDS.search(names) is not None
