@@ -102,8 +102,8 @@ class HeaderReader:
             masthead = self.part("masthead")
             return masthead.end if masthead else 0
         first = covering.lines[0]
-        return first.end if self.rules.patterns["letter_heading"].match(self.clean.text, first.start) \
-            or "Letter dated" in first.text[:60] else covering.start
+        return first.end if self.rules.patterns["letter_heading"].search(self.clean.text, first.start, first.end) \
+            or re.search(r"(?i)\bletters? dated\b", first.text[:80]) else covering.start
 
     def symbol(self, record: DocumentRecord) -> None:
         """The own symbol from the page headers or the masthead; the others it cites are references."""
@@ -125,9 +125,14 @@ class HeaderReader:
     def masthead(self, record: DocumentRecord) -> None:
         head = self.part("masthead")
         m = (self.search("issued", head) or self.search("issued_line", head)) if head else None
+        covering = self.part("covering-letter")
+        if m is None and (covering is None or not self._is_letter(covering)):
+            # No letter: the date a report page opens with ("13 Aug. 1997 Seventh Monthly Report").
+            m = self.rules.patterns["issued_line"].match(self.clean.text)
         if m:
-            record.issued = parse_date(m["date"])
-            record.issued_evidence = self.evidence(m.start("date"), m.end("date"))
+            group = next(g for g in ("date", "date2", "date3") if m.groupdict().get(g))
+            record.issued = parse_date(m[group])
+            record.issued_evidence = self.evidence(m.start(group), m.end(group))
         m = self.search("original_language", head) if head else None
         if m and m["language"].lower() in self.rules.languages:
             record.original_language = self.rules.languages[m["language"].lower()]

@@ -322,10 +322,7 @@ def clean(source: SourceText) -> CleanText:
 
     # A text flattened onto long lines (PDF text as download sites give it):
     # line breaks put back before the blocks and around inline page furniture.
-    breaks = _flattened_breaks(t.text)
-    if breaks:
-        t.rewrite(re.compile(" "), lambda m: [("\n", m.start(), m.end())] if m.start() in breaks
-                  else [(m.start(), m.end())])
+    _unflatten(t)
 
     # Page furniture, whole lines; remember what was removed.
     furniture: list[Furniture] = []
@@ -363,6 +360,9 @@ def clean(source: SourceText) -> CleanText:
 
     t.rewrite(_HYPHEN_BREAK, hyphen_break)
     t.rewrite(re.compile(r"\n(?=[^\n])"), lambda m: _unwrap(m, rules))
+    # A flattened text that was hard-wrapped as well is one long line only now.
+    if _unflatten(t):
+        t.rewrite(re.compile(r"^([^\n]*)(\n?)", re.M), furniture_line)
     t.rewrite(_NEWLINES, lambda m: [("\n", m.start(), m.end())] if len(m.group()) > 1 else [(m.start(), m.end())])
     t.rewrite(re.compile(r"^\n+|\n+$"), lambda m: [])
     return CleanText(source, t.text, t.starts, t.ends, furniture)
@@ -378,9 +378,37 @@ _INLINE_FURNITURE = re.compile(
     r"(?: S/\d{4}/\d{1,4}(?:/(?:Add|Rev|Corr)\.\d+)*)?(?= |$)")
 # Blocks that start a new line in a flattened text, after a space.
 _INLINE_BLOCK = re.compile(
-    r" (?=\((?i:signed)\) |(?:Identical letters|Letter) dated |(?:Annex|Enclosure)\b(?! to the)"
+    r" (?=\((?i:signed)\) |(?:Identical letters|Letter|LETTER) (?i:dated) |(?:Annex|Enclosure|Appendix)\b(?! to the)"
     r"|\[Original: |Distr\.:? |Original: [A-Z])")
 _INLINE_NUMBER = re.compile(r"(?<=(?P<end>[.:;)”\"])|\w) (\d{1,3})\. (?=[A-Z“\"])")
+
+
+def _unflatten(t: _Text) -> bool:
+    """Break the long lines of a flattened text into its blocks; whether anything changed."""
+    breaks = _flattened_breaks(t.text)
+    if breaks:
+        t.rewrite(re.compile(" "), lambda m: [("\n", m.start(), m.end())] if m.start() in breaks
+                  else [(m.start(), m.end())])
+    return bool(breaks)
+
+
+_SIGNED_INLINE = re.compile(r"\((?i:signed)\) ")
+_NAME_PARTICLES = frozenset("of de van der von da di du la le bin al el".split())
+_BLOCK_WORDS = frozenset(("Annex", "Enclosure", "Appendix"))
+
+
+def _signature_end(line: str, start: int) -> int | None:
+    """The offset of the space that ends the name signed at `start` ("(Signed) Ban Ki-moon In
+    accordance ..."): before a block word, or before a capitalized word that opens a sentence."""
+    tokens = list(re.finditer(r"\S+", line[start:start + 200]))
+    for i, tok in enumerate(tokens[:10]):
+        word = tok.group()
+        following = tokens[i + 1].group() if i + 1 < len(tokens) else ""
+        opens_sentence = word[:1].isupper() and following[:1].islower() and following not in _NAME_PARTICLES
+        if i > 0 and (word in _BLOCK_WORDS or opens_sentence
+                      or (word[:1].islower() and word not in _NAME_PARTICLES)):
+            return start + tok.start() - 1
+    return None
 
 
 def _flattened_breaks(text: str) -> set[int]:
@@ -399,6 +427,10 @@ def _flattened_breaks(text: str) -> set[int]:
                 if m.end() < len(line):
                     out.add(pos + m.end())
             out.update(pos + m.start() for m in _INLINE_BLOCK.finditer(line))
+            for m in _SIGNED_INLINE.finditer(line):
+                end = _signature_end(line, m.end())
+                if end is not None:
+                    out.add(pos + end)
             first = re.match(r"(\d{1,3})\. ", line)
             expected = int(first.group(1)) + 1 if first else 1
             for m in _INLINE_NUMBER.finditer(line):
