@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kfor_kg.errors import IngestError
-from kfor_kg.text import formats, ingest
+from kfor_kg.text import formats, ingest, webpage
 
 REPORT = "Letter dated 5 March 2021 from the Secretary-General\n\n(Signed) António Guterres\n"
 
@@ -61,7 +61,7 @@ def test_damaged_utf16_is_refused(tmp_path: Path) -> None:
 
 
 def html_text(markup: str, name: str = "page.html") -> str:
-    return formats.read_html(Path(name), markup.encode("utf-8")).text
+    return webpage.read_html(Path(name), markup.encode("utf-8")).text
 
 
 def test_html_main_content_without_site_chrome() -> None:

@@ -1,5 +1,5 @@
 """Readers for the file types reports come in: plain text (any Unicode encoding with a
-byte-order mark), PDF, HTML and Word (.docx).
+byte-order mark), PDF, HTML (`text.webpage`) and Word (.docx).
 
 Each reader turns the file's bytes into the *extracted text*: the one text
 that cleaning, extraction and evidence offsets refer to (`kfor-kg text FILE`
@@ -85,15 +85,18 @@ def extract(path: Path, data: bytes) -> Extracted:
     kind = kind_of(path, data)
     if kind == "zip":
         raise IngestError(f"{path}: a ZIP archive, not a report (Word .docx files are read)")
-    reader: Callable[[Path, bytes], Extracted] = {
-        "pdf": read_pdf, "docx": read_docx, "html": read_html, "text": read_text}[kind]
+    if kind == "html":
+        from kfor_kg.text.webpage import read_html  # the HTML reader has its own module
+
+        return read_html(path, data)
+    reader: Callable[[Path, bytes], Extracted] = {"pdf": read_pdf, "docx": read_docx, "text": read_text}[kind]
     return reader(path, data)
 
 
 # --- plain text ---------------------------------------------------------------
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
@@ -102,7 +105,7 @@ def decode_text(path: Path, data: bytes) -> str:
 
     A UTF-8 mark is kept as U+FEFF (cleaning drops it), so offsets count every character.
     """
-    for bom, encoding in _BOMS:
+    for bom, encoding in BYTE_ORDER_MARKS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding) if encoding != "utf-8" else data.decode("utf-8")
@@ -128,7 +131,7 @@ def read_text(path: Path, data: bytes) -> Extracted:
     return Extracted(text)
 
 
-def _missing(path: Path, what: str, module: str, package: str) -> IngestError:
+def missing_library(path: Path, what: str, module: str, package: str) -> IngestError:
     return IngestError(f"{path}: reading {what} needs the `{module}` module; "
                        f"install it with `pip install {package}`")
 
@@ -152,7 +155,7 @@ def read_pdf(path: Path, data: bytes) -> Extracted:
     try:
         import pypdfium2 as pdfium  # type: ignore[import-untyped]
     except ImportError as e:
-        raise _missing(path, "PDF files", "pypdfium2", "pypdfium2") from e
+        raise missing_library(path, "PDF files", "pypdfium2", "pypdfium2") from e
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -230,7 +233,7 @@ def read_docx(path: Path, data: bytes) -> Extracted:
         from docx.table import Table  # type: ignore[import-untyped]
         from docx.text.paragraph import Paragraph  # type: ignore[import-untyped]
     except ImportError as e:
-        raise _missing(path, "Word files", "docx", "python-docx") from e
+        raise missing_library(path, "Word files", "docx", "python-docx") from e
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # python-docx raises KeyError, ValueError, BadZipFile... on damaged files
@@ -266,10 +269,10 @@ def _docx_paragraph(paragraph: Any) -> str:
             runs[-1] = (runs[-1][0] + text, bold)
         else:
             runs.append((text, bold))
-    return "".join(_bold(t) if b else t for t, b in runs)
+    return "".join(bold_markers(t) if b else t for t, b in runs)
 
 
-def _bold(text: str) -> str:
+def bold_markers(text: str) -> str:
     """`**text**` for a bold run of at least a word, spaces kept outside the markers."""
     core = text.strip()
     if len(core) < 2 or "*" in core:
@@ -277,168 +280,3 @@ def _bold(text: str) -> str:
     lead = text[:len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()):]
     return f"{lead}**{core}**{trail}"
-
-
-# --- HTML ----------------------------------------------------------------------
-
-# Never text: code, styling, forms and embedded objects.
-_NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-               "form", "button", "select", "input", "textarea", "canvas", "video", "audio", "head")
-# Site chrome around the main content.
-_CHROME_TAGS = ("nav", "header", "footer", "aside", "menu", "dialog")
-_CHROME_WORDS = re.compile(
-    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|breadcrumbs?|banner|cookies?|consent|sidebar|footer|"
-    r"header|masthead-nav|share|social|related|advert|ads|promo|skip|toolbar|subscribe|newsletter)"
-    r"(?:$|[\s_-])", re.I)
-_BLOCKS = frozenset((
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
-    "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "blockquote", "pre", "address",
-    "figure", "figcaption", "center", "hr", "body", "html", "header", "footer", "caption", "details",
-    "summary", "fieldset", "legend"))
-_CELLS = frozenset(("td", "th"))
-_BOLD_TAGS = frozenset(("b", "strong"))
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-
-def read_html(path: Path, data: bytes) -> Extracted:
-    """The main content of a web page as text: navigation and site chrome dropped,
-    one blank line between blocks (paragraphs, headings, list items, table rows),
-    `<br>` as a line break, bold as **bold**."""
-    try:
-        import lxml.html  # type: ignore[import-untyped]
-        from lxml import etree  # type: ignore[import-untyped]
-    except ImportError as e:
-        raise _missing(path, "HTML files", "lxml", "lxml") from e
-    encoding = _html_encoding(data)
-    if encoding in ("utf-16", "utf-32"):
-        data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
-    try:
-        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding=encoding))
-    except (etree.ParserError, ValueError, LookupError) as e:
-        raise IngestError(f"{path}: not a readable HTML page ({e})") from e
-    for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        _drop(element)
-    for element in list(root.iter(*_NEVER_TEXT)):
-        _drop(element)
-    main = _main_content(root)
-    for element in list(main.iter()):
-        if element is not main and isinstance(element.tag, str) and _is_chrome(element, main):
-            _drop(element)
-    text = _render(main)
-    if not text.strip():
-        raise IngestError(f"{path}: the HTML page has no text")
-    return Extracted(text, "html")
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
-
-
-def _html_encoding(data: bytes) -> str:
-    """A page's encoding: its byte-order mark, else its <meta> charset, else UTF-8 if it decodes, else cp1252."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding
-    declared = _META_CHARSET.search(data[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii").lower()
-        try:
-            codecs.lookup(name)
-        except LookupError:
-            pass
-        else:
-            # Browsers read pages declared as Latin-1 as cp1252 (the WHATWG encoding standard).
-            return "cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
-
-
-def _drop(element: Any) -> None:
-    """Remove an element and its content, keeping the text that follows it."""
-    if element.getparent() is not None:
-        element.drop_tree()
-
-
-def _is_chrome(element: Any, main: Any) -> bool:
-    if element.tag in _CHROME_TAGS:
-        # An article's own header (its title) is content; a page's is chrome.
-        return not (element.tag in ("header", "footer") and main.tag != "body")
-    if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "search"):
-        return True
-    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
-        return True
-    if _HIDDEN_STYLE.search(element.get("style", "")):
-        return True
-    names = f"{element.get('id', '')} {element.get('class', '')}"
-    return main.tag == "body" and _CHROME_WORDS.search(names) is not None
-
-
-def _main_content(root: Any) -> Any:
-    """The page's main content: <main> or role=main, else the longest <article>, else <body>."""
-    for xpath in ("//main", "//*[@role='main']"):
-        found = root.xpath(xpath)
-        if found:
-            return found[0]
-    articles = root.xpath("//article")
-    if articles:
-        return max(articles, key=lambda a: len(a.text_content()))
-    body = root.find("body")
-    return body if body is not None else root
-
-
-def _render(main: Any) -> str:
-    """The text of `main`: inline whitespace collapsed, blocks apart, bold marked."""
-    out: list[str] = []
-
-    def gap(newlines: int) -> None:
-        # End the current block with `newlines` line breaks (no trailing spaces, no pile-up).
-        while out and out[-1].endswith(" "):
-            out[-1] = out[-1].rstrip(" ")
-        tail = "".join(out[-3:])
-        have = len(tail) - len(tail.rstrip("\n")) if out else newlines
-        if have < newlines:
-            out.append("\n" * (newlines - have))
-
-    def inline(text: str | None, pre: bool) -> None:
-        if not text:
-            return
-        if pre:
-            out.append(text)
-            return
-        text = _SPACE_RUN.sub(" ", text)
-        if text.startswith(" ") and (not out or out[-1].endswith((" ", "\n"))):
-            text = text[1:]
-        if text:
-            out.append(text)
-
-    def walk(element: Any, pre: bool) -> None:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        pre = pre or tag == "pre"
-        if tag == "br":
-            gap(1)
-        elif tag in _BLOCKS:
-            gap(2)
-        elif tag in _CELLS and out and not out[-1].endswith(("\n", " ")):
-            out.append(" ")
-        if tag in _BOLD_TAGS:
-            content = _render_inline(element)
-            if content.strip():
-                inline(_bold(content), pre)
-        else:
-            inline(element.text, pre)
-            for child in element:
-                walk(child, pre)
-        if tag in _BLOCKS:
-            gap(2)
-        inline(element.tail, pre)
-
-    walk(main, False)
-    return "".join(out).strip("\n ")
-
-
-def _render_inline(element: Any) -> str:
-    """The text of an inline element (bold): whitespace collapsed, a <br> as a space."""
-    return _SPACE_RUN.sub(" ", element.text_content())
