@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 from kfor_kg.cli import cli
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import HttpClient, RequestFailed, RetryPolicy
+from servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -118,6 +120,7 @@ class Misbehaving:
 
     def __init__(self, answer: Callable[[http.server.BaseHTTPRequestHandler], None]) -> None:
         self.requests = 0
+        self.bodies: list[bytes] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -126,7 +129,7 @@ class Misbehaving:
 
             def _handle(self) -> None:
                 owner.requests += 1
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                owner.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 try:
                     answer(self)
                 except OSError:  # the client gave up: what the tests want
@@ -274,3 +277,103 @@ def test_case21_passwords_in_urls_are_redacted_everywhere(tmp_path: Path) -> Non
             assert code == 3, (args, err)
             assert "s3cret" not in out + err, (args, out + err)
             assert "ann:***@" in err, (args, err)
+
+
+# --- cases 9 and 19: local queries may not read files (FROM) or call servers (SERVICE) --------
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    out = tmp_path / "kfor.ttl"
+    assert run("build", "--no-entities", "-q", "-o", str(out), str(EXAMPLES))[0] == 0
+    return out
+
+
+@pytest.mark.parametrize("text,clause", [
+    ("SELECT ?s ?p ?o FROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM <file:///etc/passwd>"),
+    ("SELECT * FROM NAMED <file:///etc/hosts> { GRAPH ?g { ?s ?p ?o } }",
+     "FROM NAMED <file:///etc/hosts>"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+     "SERVICE <http://127.0.0.1:{port}/sparql>"),
+    ("SELECT * WHERE { SERVICE SILENT ?where { ?s ?p ?o } VALUES ?where { <http://x.org/> } }",
+     "SERVICE SILENT ?where"),
+    ("SELECT * \\u0046ROM <file:///etc/passwd> WHERE { ?s ?p ?o }", "FROM <file:///etc/passwd>"),
+])
+def test_case19_local_queries_may_not_reach_outside_by_default(
+        tmp_path: Path, built: Path, text: str, clause: str) -> None:
+    port = str(free_port())
+    query_file = tmp_path / "outside.rq"
+    query_file.write_text("# reaches outside\n" + text.replace("{port}", port) + "\n")
+    code, out, err = run("query", str(query_file), "--data", str(built))
+    assert code == 3 and out == ""
+    line = one_error_line(err)
+    assert line.startswith("Error: [K006] query outside reaches outside the data with "
+                           + clause.replace("{port}", port))
+    assert "--allow-external" in line
+
+
+def test_case9_service_to_a_closed_port_is_one_error_line(tmp_path: Path, built: Path) -> None:
+    query_file = tmp_path / "service.rq"
+    query_file.write_text(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{free_port()}/sparql> "
+                          f"{{ ?s ?p ?o }} }}\n")
+    code, _out, err = run("query", str(query_file), "--data", str(built), "--allow-external")
+    assert code == 3
+    assert one_error_line(err).startswith("Error: [K006] query service failed: ")
+
+
+def test_case19_allowed_from_reads_only_what_the_store_holds(tmp_path: Path, built: Path) -> None:
+    query_file = tmp_path / "from.rq"
+    query_file.write_text("SELECT (COUNT(*) AS ?n) FROM <file:///etc/passwd> WHERE { ?s ?p ?o }\n")
+    code, out, err = run("query", str(query_file), "--data", str(built), "--allow-external",
+                         "--format", "csv")
+    assert code == 0, err
+    assert "root" not in out
+
+
+# --- cases 10 and 20: --base is checked up front and never pasted into a query ----------------
+
+@pytest.mark.parametrize("base", ["not a url", 'http://x.org/"> } ; DROP ALL ; #', "http://x.org/a b/",
+                                  "relative/path/"])
+def test_case10_build_checks_the_base_up_front(tmp_path: Path, base: str) -> None:
+    out = tmp_path / "kfor.ttl"
+    out.write_text("# previous\n")
+    code, _out, err = run("build", "--no-entities", "-o", str(out), "--base", base, str(EXAMPLES))
+    assert code == 2
+    assert "Traceback" not in err and "is not an absolute IRI" in err
+    assert err.count("\n") < 6  # click's usage lines and one error: no flood of warnings
+    assert out.read_text() == "# previous\n"
+
+
+def test_case20_query_base_is_checked_and_bound(tmp_path: Path) -> None:
+    from kfor_kg.errors import ConfigError
+    from kfor_kg.stores.client import Target
+    from kfor_kg.stores.triplestore import stored_graphs
+
+    hostile = 'http://x.org/"} } INSERT DATA { <urn:a> <urn:b> <urn:c> } #'
+    with Misbehaving(html_page) as server:
+        code, _out, err = run("query", "documents", "--endpoint", server.url + "/sparql",
+                              "--base", hostile)
+        assert code == 2 and "is not an absolute IRI" in err
+        with pytest.raises(ConfigError, match="is not an absolute IRI"):
+            stored_graphs(Target(server.url + "/sparql"), base=hostile)
+        assert server.requests == 0
+
+
+def test_case20_stored_graphs_binds_the_base_as_terms(tmp_path: Path) -> None:
+    from kfor_kg.stores.client import Target
+    from kfor_kg.stores.triplestore import stored_graphs
+
+    def record(handler: http.server.BaseHTTPRequestHandler) -> None:
+        body = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/sparql-results+json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    with Misbehaving(record) as server:
+        assert stored_graphs(Target(server.url + "/sparql"), base="https://ex.org/ids#") == []
+    sent = urllib.parse.parse_qs(server.bodies[0].decode())["query"][0]
+    values = ('VALUES (?shared ?ontology ?prefix ?suffix) { (<https://ex.org/ids#graph/shared> '
+              '<https://ex.org/ids#graph/ontology> "https://ex.org/ids#doc/" "/graph") }')
+    assert values in sent
+    assert sent.count("ex.org") == 3  # the base appears in the bound terms only

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kfor_kg.errors import StoreError
+from kfor_kg.errors import ConfigError, StoreError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, RetryPolicy
 from kfor_kg.stores.client import SERVER_PRESETS, Target, password_from_env
@@ -19,6 +19,16 @@ from kfor_kg.stores.layout import document_key
 from kfor_kg.stores.triplestore import DEFAULT_BATCH_SIZE, DocumentOutcome, LoadReport, load, unload
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def valid_base(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """A click callback for every `--base`: an absolute IRI, checked before any work."""
+    from kfor_kg.rdf.iris import check_base
+
+    try:
+        return check_base(value)
+    except ConfigError as error:
+        raise click.BadParameter(str(error.args[0])) from None
 
 
 def timeout_option(default: float = DEFAULT_TIMEOUT) -> Callable[[F], F]:
@@ -161,7 +171,7 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
 @click.command("unload")
 @click.argument("documents", nargs=-1, required=True, metavar="DOC...")
 @store_target_options()
-@click.option("--base", default=DEFAULT_BASE, show_default=True,
+@click.option("--base", default=DEFAULT_BASE, show_default=True, callback=valid_base,
               help="Base IRI of the documents given by key or symbol.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress or summary.")
 def unload_cli(documents: tuple[str, ...], base: str, quiet: bool, retries: int,

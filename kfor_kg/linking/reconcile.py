@@ -20,7 +20,7 @@ from kfor_kg.errors import ConfigError, LinkError
 from kfor_kg.linking.tables import TypeRule, is_qid
 from kfor_kg.linking.wikidata import SparqlClient
 from kfor_kg.stores.http import RequestFailed
-from kfor_kg.stores.sparql import Row
+from kfor_kg.stores.sparql import Row, term_n3
 
 __all__ = ["Candidate", "is_language_tag", "sparql_literal", "reconcile_query", "lookup",
            "candidates"]
@@ -84,47 +84,13 @@ def _type_test(rule: TypeRule) -> str:
     return " || ".join(tests) or "true"
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
-            "\b": "\\b", "\f": "\\f"}
-_DATATYPE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
-
-
 def sparql_literal(literal: Literal) -> str:
-    r"""`literal` in SPARQL syntax: a one-line "…" string, escaped by hand for every parser.
-
-    Never `Literal.n3()`: it writes text with line breaks as a long string, which
-    a trailing escaped quote can end early. Here `\`, `"`, line feed, carriage
-    return, tab, backspace and form feed are escaped (rdflib mangles a raw tab).
-    Some SPARQL parsers (rdflib's among them) expand `\uXXXX` codepoint escapes in the whole
-    query text before parsing, so an escaped backslash followed by `u` would turn
-    into another escape: that `u` (or `U`) is written as an eight-digit codepoint
-    escape, which every parser reads as the same letter.
+    r"""`literal` in SPARQL syntax (kfor_kg.stores.sparql.term_n3, never `Literal.n3()`).
 
     >>> print(sparql_literal(Literal('C:\\users "x"', lang="en")))
     "C:\\\U00000075sers \"x\""@en
-    >>> print(sparql_literal(Literal('two\nlines \\"', lang="en")))
-    "two\nlines \\\""@en
-
-    Raises:
-        ConfigError: the datatype is not an absolute IRI.
     """
-    text = str(literal)
-    out: list[str] = []
-    for index, char in enumerate(text):
-        if char in "uU" and index and text[index - 1] == "\\":
-            out.append("\\U00000075" if char == "u" else "\\U00000055")
-        else:
-            out.append(_ESCAPES.get(char, char))
-    quoted = '"' + "".join(out) + '"'
-    if literal.language:
-        if not is_language_tag(literal.language):
-            raise ConfigError(f"{literal.language!r} is not a language tag")
-        return f"{quoted}@{literal.language}"
-    if literal.datatype is not None:
-        if not _DATATYPE.match(str(literal.datatype)):
-            raise ConfigError(f"{str(literal.datatype)!r} is not an absolute IRI")
-        return f"{quoted}^^<{literal.datatype}>"
-    return quoted
+    return term_n3(literal)
 
 
 def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "en") -> str:

@@ -25,10 +25,11 @@ import unicodedata
 from anyascii import anyascii
 from rdflib import Namespace, URIRef
 
+from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 
-__all__ = ["ascii_fold", "slug", "Minter", "DOCUMENT_GRAPH_SUFFIX", "symbol_key", "document_key",
-           "resolution_key", "parse_resolution_key", "parse_document", "document_of",
+__all__ = ["ascii_fold", "slug", "check_base", "Minter", "DOCUMENT_GRAPH_SUFFIX", "symbol_key",
+           "document_key", "resolution_key", "parse_resolution_key", "parse_document", "document_of",
            "document_of_graph", "entity_path", "is_entity_path", "entity_kind_and_key"]
 
 # The path segment of each kind of entity.
@@ -141,6 +142,27 @@ def parse_resolution_key(key: str) -> tuple[int, int | None] | None:
     return int(match["number"]), int(year) if year else None
 
 
+# An absolute IRI: a scheme, then none of the characters an IRI may not hold (RFC 3987).
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f]+")
+
+
+def check_base(base: str) -> str:
+    """`base` if every IRI can be minted under it: an absolute IRI such as DEFAULT_BASE.
+
+    >>> check_base("not a url")
+    Traceback (most recent call last):
+    ...
+    kfor_kg.errors.ConfigError: [K001] the base IRI 'not a url' is not an absolute IRI (such as https://w3id.org/kfor-kg/id/)
+
+    Raises:
+        ConfigError: no scheme, or a space, quote, angle bracket or other character
+            an IRI may not hold.
+    """
+    if not _ABSOLUTE_IRI.fullmatch(base):
+        raise ConfigError(f"the base IRI {base!r} is not an absolute IRI (such as {DEFAULT_BASE})")
+    return base
+
+
 class Minter:
     """Mints the stable IRIs of docs/model.md under one base.
 
@@ -152,6 +174,7 @@ class Minter:
     """
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
+        check_base(base)
         self.base = base if base.endswith(("/", "#")) else base + "/"
         self.ns = Namespace(self.base)
 

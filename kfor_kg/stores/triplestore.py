@@ -41,6 +41,7 @@ from kfor_kg.errors import ConfigError, redact
 from kfor_kg.rdf.iris import DOCUMENT_GRAPH_SUFFIX, Minter
 from kfor_kg.rdf.validate import load_ontology
 from kfor_kg.rdf.vocab import DEFAULT_BASE
+from kfor_kg.stores import sparql
 from kfor_kg.stores.client import StoreClient, StoreRequestError, Target
 from kfor_kg.stores.http import RetryPolicy
 from kfor_kg.stores.layout import (
@@ -493,11 +494,15 @@ def stored_graphs(target: Target, base: str = DEFAULT_BASE,
     Raises:
         StoreRequestError: the store cannot be reached or refuses the query.
     """
-    minter = Minter(base)
+    minter = Minter(base)  # checks the base: an absolute IRI
+    # The base enters the query only as terms written by sparql.term_n3, bound in VALUES.
+    terms = " ".join(sparql.term_n3(term) for term in (
+        minter.shared_graph(), minter.ontology_graph(), Literal(minter.documents_prefix),
+        Literal(DOCUMENT_GRAPH_SUFFIX)))
     rows = StoreClient(target, retry).select(
-        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-        f"FILTER(?g IN (<{minter.shared_graph()}>, <{minter.ontology_graph()}>) || "
-        f'(STRSTARTS(STR(?g), "{minter.documents_prefix}") && '
-        f'STRENDS(STR(?g), "{DOCUMENT_GRAPH_SUFFIX}"))) }} ORDER BY ?g',
+        f"SELECT DISTINCT ?g WHERE {{ VALUES (?shared ?ontology ?prefix ?suffix) {{ ({terms}) }} "
+        f"GRAPH ?g {{ ?s ?p ?o }} "
+        f"FILTER(?g IN (?shared, ?ontology) || "
+        f"(STRSTARTS(STR(?g), ?prefix) && STRENDS(STR(?g), ?suffix))) }} ORDER BY ?g",
         "listing the stored graphs")
     return [row["g"] for row in rows]
