@@ -36,7 +36,7 @@ from kfor_kg.text import ingest
 
 __all__ = ["ProgressCallback", "FileError", "BuildResult", "BuildOptions", "DocumentBuild",
            "example_reports", "read_documents", "build_document", "build_documents", "build",
-           "build_dataset", "duplicate_of"]
+           "build_dataset", "duplicate_of", "duplicate_key"]
 
 # Called once per report file when it is done (built, or skipped as bad).
 ProgressCallback = Callable[[Path], None]
@@ -106,11 +106,16 @@ def example_reports() -> Path:
 def duplicate_of(record: DocumentRecord, path: Path, seen: dict[str, Path]) -> FileError | None:
     """The error for a second file that claims a document already built (`seen`: key → first
     file) with a different text; an identical copy is a quiet duplicate (`identity.same_text`)."""
-    if record.key in seen:
-        if identity.same_text(path, seen[record.key]):
-            return FileError(path, f"{path}: the same text as {seen[record.key]}; skipped", quiet=True)
-        return FileError(path, identity.conflict_message(record.key, path, seen[record.key]))
-    seen[record.key] = path
+    return duplicate_key(record.key, path, seen)
+
+
+def duplicate_key(key: str, path: Path, seen: dict[str, Path]) -> FileError | None:
+    """`duplicate_of` for a document known by its key (a cached one, or one built elsewhere)."""
+    if key in seen:
+        if identity.same_text(path, seen[key]):
+            return FileError(path, f"{path}: the same text as {seen[key]}; skipped", quiet=True)
+        return FileError(path, identity.conflict_message(key, path, seen[key]))
+    seen[key] = path
     return None
 
 

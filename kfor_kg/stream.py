@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from kfor_kg.build import BuildOptions, DocumentBuild, FileError, ProgressCallback, build_documents
+from kfor_kg.build import (BuildOptions, DocumentBuild, FileError, ProgressCallback, build_documents,
+                           duplicate_key)
 from kfor_kg.cache import CacheEntry, DocumentCache, file_digest
 
 if TYPE_CHECKING:
@@ -69,8 +70,9 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
                  progress: ProgressCallback | None = None) -> StreamResult:
     """Build `files` (report files, in order) into `cache`, streaming.
 
-    The first file of a document key wins; a later file of the same key is an
-    error (`build.duplicate_of`). `progress` is called once per file.
+    The first file of a document key wins; a later file of the same key is
+    skipped, quietly if it is a copy, else as an error (`build.duplicate_key`).
+    `progress` is called once per file.
 
     Raises:
         KforError: the first bad file's error, when `options.fail_fast` is set.
@@ -111,11 +113,11 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
         if isinstance(outcome, FileError):
             result.errors.append(outcome)
             continue
-        if outcome.key in seen:
-            result.errors.append(FileError(path, f"{path}: the same document ({outcome.key}) as "
-                                                 f"{seen[outcome.key]}; skipped"))
+        duplicate = duplicate_key(outcome.key, path, seen)
+        if duplicate is not None:
+            if not duplicate.quiet:
+                result.errors.append(duplicate)
             continue
-        seen[outcome.key] = path
         result.entries.append(outcome)
         result.shared.update(outcome.other_lines().splitlines(keepends=True))
     return result

@@ -1,11 +1,13 @@
-"""The build's flow: each document through the stages, one spaCy pass over all of them (issue 8, items 2 and 4)."""
+"""The build's flow: each document through the stages, one spaCy pass over all of them (issue 8,
+items 2 and 4), and the per-document function any engine can map (issue 11, item 7)."""
 
 from __future__ import annotations
 
-import multiprocessing.process
+import multiprocessing
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import kfor_kg.nlp.pipeline as nlp_pipeline
-from kfor_kg.build import BuildOptions, build, example_reports
+from kfor_kg.build import BuildOptions, DocumentBuild, build, build_document, build_documents, example_reports
 from kfor_kg.nlp.pipeline import CONFIG, assemble_pipeline
 from kfor_kg.text import ingest
 
@@ -66,34 +68,30 @@ def test_each_text_is_parsed_once_per_build(counting_pipeline: Language, pipe_ca
     assert set(result.dataset.quads()) == set(seeds().dataset.quads())
 
 
-@pytest.fixture
-def loaded() -> Language:
-    """The shipped pipeline, loaded (and cached) before any spy is set."""
-    return nlp_pipeline.load_pipeline()
+def _lines(built: DocumentBuild) -> tuple[str, bytes, bytes, int]:
+    return built.key, built.own, built.other, built.triples
 
 
-def test_two_processes_start_one_worker_pool(loaded: Language, pipe_calls: list[dict[str, Any]],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    started: list[multiprocessing.process.BaseProcess] = []
-    original = multiprocessing.process.BaseProcess.start
-
-    def start(self: multiprocessing.process.BaseProcess) -> None:
-        started.append(self)
-        original(self)
-
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", start)
-    result = build([example_reports()], BuildOptions(n_process=2))
-    assert [c.get("n_process") for c in pipe_calls] == [2]
-    assert len(started) == 2                  # one pool of two workers
-    assert set(result.dataset.quads()) == set(seeds().dataset.quads())
+def test_the_per_document_function_maps_through_concurrent_futures() -> None:
+    """Each document's graph is independent: any engine can map build_document (issue 11, item 7)."""
+    reports = sorted(ingest.iter_report_files([example_reports()]))
+    alone = [_lines(build_document(path)) for path in reports]
+    context = multiprocessing.get_context("spawn")  # nothing shared with this process
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        mapped = [_lines(b) for b in pool.map(build_document, reports)]
+    assert mapped == alone
+    together = [_lines(b) for b in build_documents(reports)]
+    assert together == alone
+    own_graphs = {line.rsplit(b" ", 2)[-2] for _k, own, _o, _n in alone for line in own.splitlines()}
+    assert len(own_graphs) == len(reports)          # each document writes one graph of its own
 
 
 def test_progress_is_called_once_per_file_when_it_is_done(tmp_path: Path) -> None:
     reports = sorted(ingest.iter_report_files([example_reports()]))
     shutil.copy(reports[0], tmp_path / "a.txt")
-    shutil.copy(reports[0], tmp_path / "b.txt")       # the same document again: skipped as bad
+    shutil.copy(reports[0], tmp_path / "b.txt")       # the same document again: skipped quietly
     shutil.copy(reports[1], tmp_path / "c.txt")
     done: list[Path] = []
     result = build([tmp_path], BuildOptions(entities=False), progress=done.append)
     assert sorted(p.name for p in done) == ["a.txt", "b.txt", "c.txt"]
-    assert len(result.records) == 2 and [e.path.name for e in result.errors] == ["b.txt"]
+    assert len(result.records) == 2 and not result.errors
