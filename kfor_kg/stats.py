@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores import query
 from kfor_kg.stores.output import Cell, cell_value, format_rows
 
@@ -59,12 +60,14 @@ class Corpus:
     """
 
     def __init__(self, data: Path | Any | None = None, endpoint: str | None = None, *,
-                 default_graphs: Sequence[str] | None = None, timeout: float | None = None) -> None:
+                 default_graphs: Sequence[str] | None = None, timeout: float | None = None,
+                 base: str = DEFAULT_BASE) -> None:
         if (data is None) == (endpoint is None):
             raise ConfigError("give either a graph file or a SPARQL endpoint URL")
         self.endpoint = endpoint
         self.default_graphs = default_graphs
         self.timeout = timeout
+        self.base = base
         self._graph: Any = None
         self._path: Path | None = None
         if isinstance(data, (str, Path)):
@@ -89,23 +92,18 @@ class Corpus:
         if self.endpoint is not None:
             extra: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
             return query.run(name_or_spec, endpoint=self.endpoint, params=params,
-                             default_graphs=self.default_graphs, **extra)
-        return query.run(name_or_spec, data=self.graph, params=params)
+                             default_graphs=self.default_graphs, base=self.base, **extra)
+        return query.run(name_or_spec, data=self.graph, params=params, base=self.base)
 
 
 def _load(path: Path) -> Any:
-    """The graph of an RDF file, by the query module's loader when it has one."""
-    loader = getattr(query, "load", None)
-    if loader is not None:
-        return loader(path)
-    from kfor_kg.rdf.export import read
-
-    return read(path)
+    """The graph of an RDF file, as the query module loads it (an in-memory Oxigraph store)."""
+    return query.load(path)
 
 
 def own_query(name: str, text: str) -> query.QuerySpec:
-    """A parameterless query of kfor-kg's own (not a shipped file)."""
-    return query.QuerySpec(name=name, source=Path(f"<{name}>"), text=text)
+    """A query of kfor-kg's own given as text (not a shipped file), header read as a file's."""
+    return query.parse_query(text, Path(f"<{name}>"))
 
 
 @dataclass

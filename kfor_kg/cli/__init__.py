@@ -112,11 +112,12 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 # Imported after `cli` exists; each module holds the commands of one library area.
 from kfor_kg.cli import build, checks, link, query, store  # noqa: E402
-from kfor_kg.cli import info, plot, stats  # noqa: E402
+from kfor_kg.cli import info, plot, serve, stats  # noqa: E402
 
 for _command in (build.build_cli, store.load_cli, store.unload_cli, query.query_cli,
                  query.queries_cli, checks.validate_cli, checks.evaluate_cli, link.link_cli,
-                 stats.stats_cli, plot.plot_cli, info.info_cli):
+                 stats.stats_cli, plot.plot_cli, info.info_cli,
+                 serve.serve_cli):
     cli.add_command(_command)
 
 from kfor_kg.cli import text  # noqa: E402

@@ -55,7 +55,7 @@ def open_corpus(data: Path | None, endpoint: str | None, union: bool, base: str,
             from kfor_kg.stores.triplestore import stored_graphs
 
             graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base)
-        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout)
+        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout, base=base)
     if data is None:
         data = DEFAULT_OUTPUT
         if not data.exists():
@@ -63,7 +63,7 @@ def open_corpus(data: Path | None, endpoint: str | None, union: bool, base: str,
                               "or pass --data FILE or --endpoint URL")
     elif not data.is_file():
         raise ConfigError(f"{data}: no such file")
-    return Corpus(data)
+    return Corpus(data, base=base)
 
 
 @click.command("stats")

@@ -1,0 +1,66 @@
+"""`kfor-kg serve`: a local web view of a build (kfor_kg.web)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from kfor_kg.cli.stats import corpus_options, open_corpus
+from kfor_kg.web import DEFAULT_HOST, DEFAULT_PORT
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("serve")
+@corpus_options
+@click.option("--reports", "reports", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the report files the build read (repeatable; default: the "
+                   "bundled examples). Their texts are shown with the mentions highlighted.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Address to listen on; anything but a loopback address shows the build "
+                   "to your network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("-q", "--quiet", is_flag=True, help="No start-up line or request log.")
+def serve_cli(data: Path | None, endpoint: str | None, union: bool, base: str, timeout: float,
+              reports: tuple[Path, ...], host: str, port: int, quiet: bool) -> None:
+    """Browse a build in a web browser: documents with their header facts, each
+    text with its mentions linked to their entities, entity pages, the events,
+    the troop chart and the shipped queries (with CSV and JSON downloads).
+
+    Listens on 127.0.0.1 only unless --host says otherwise. Ctrl-C stops it.
+
+    Examples:
+
+        kfor-kg serve
+
+        kfor-kg serve --data kfor.trig --reports reports/ --port 8080
+    """
+    import uvicorn
+
+    from kfor_kg.web import make_site
+    from kfor_kg.web.app import create_app
+
+    corpus = open_corpus(data, endpoint, union, base, timeout)
+    label = endpoint or str(data or "kfor.ttl")
+    site = make_site(corpus, reports, base=base, label=label)
+    if not _is_loopback(host):
+        click.echo(f"Warning: listening on {host}: the build is visible to your network.",
+                   err=True)
+    config = uvicorn.Config(create_app(site), host=host, port=port,
+                            log_level="warning" if quiet else "info", access_log=not quiet)
+    server = uvicorn.Server(config)
+    if not quiet and port:
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"Serving {label} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    server.run()
