@@ -113,7 +113,10 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "image.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    with pytest.raises(IngestError, match="image.txt: binary file"):
+    with pytest.raises(IngestError, match="image.txt: a PNG image, not a report text"):
+        read_source(path)
+    path.write_bytes(b"\x01\x02\x00\x00\x07" * 20)
+    with pytest.raises(IngestError, match="image.txt: binary file, not a report text"):
         read_source(path)
 
 

@@ -57,6 +57,25 @@ def test_damaged_utf16_is_refused(tmp_path: Path) -> None:
         ingest.read_source(path)
 
 
+@pytest.mark.parametrize(("head", "what"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Word .doc"), (b"{\\rtf1\\ansi Kosovo", "RTF file"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff\xe0", "JPEG image"), (b"%!PS-Adobe", "PostScript"),
+])
+def test_other_files_users_have_are_named(tmp_path: Path, head: bytes, what: str) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(head + b"\x00" * 40)
+    with pytest.raises(IngestError, match=f"report.txt: an? {what}"):
+        ingest.read_source(path)
+
+
+def test_binary_without_nul_pattern_of_utf16_gets_no_utf16_hint(tmp_path: Path) -> None:
+    path = tmp_path / "blob.bin"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(IngestError) as error:
+        ingest.read_source(path)
+    assert error.value.args[0] == f"{path}: binary file, not a report text"
+
+
 # --- HTML -------------------------------------------------------------------------------
 
 

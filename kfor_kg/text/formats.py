@@ -75,6 +75,20 @@ def _is_docx(data: bytes) -> bool:
         return False
 
 
+# Files users may have at hand that are no report texts, by their first bytes.
+_OTHER_FILES = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Word .doc (or other Office 97-2003) file; save it as .docx or PDF"),
+    (b"{\\rtf", "an RTF file; save it as .docx, PDF or plain text"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image, not a report text (a scan needs OCR first)"),
+    (b"\xff\xd8\xff", "a JPEG image, not a report text (a scan needs OCR first)"),
+    (b"GIF8", "a GIF image, not a report text"),
+    (b"II*\x00", "a TIFF image, not a report text (a scan needs OCR first)"),
+    (b"MM\x00*", "a TIFF image, not a report text (a scan needs OCR first)"),
+    (b"%!PS", "a PostScript file; convert it to PDF first"),
+    (b"\x1f\x8b", "a gzip-compressed file; uncompress it first"),
+)
+
+
 def extract(path: Path, data: bytes) -> Extracted:
     """The extracted text of file `path` with contents `data`.
 
@@ -82,6 +96,9 @@ def extract(path: Path, data: bytes) -> Extracted:
         IngestError: naming the file and the problem (not a report text, a
             scanned PDF, a reader library missing, a damaged file...).
     """
+    for magic, what in _OTHER_FILES:
+        if data.startswith(magic):
+            raise IngestError(f"{path}: {what}")
     kind = kind_of(path, data)
     if kind == "zip":
         raise IngestError(f"{path}: a ZIP archive, not a report (Word .docx files are read)")
@@ -112,8 +129,11 @@ def decode_text(path: Path, data: bytes) -> str:
             except UnicodeDecodeError as e:
                 raise IngestError(f"{path}: damaged {encoding.upper()} text (at byte {e.start})") from e
     if b"\x00" in data[:8192]:
-        raise IngestError(f"{path}: binary file, not a report text "
-                          "(UTF-16 or UTF-32 text needs a byte-order mark)")
+        head = data[:4096]
+        # Text in UTF-16 without a mark has a NUL in every other byte.
+        wide = max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4
+        raise IngestError(f"{path}: binary file, not a report text"
+                          + (" (UTF-16 or UTF-32 text needs a byte-order mark)" if wide else ""))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
