@@ -377,3 +377,46 @@ def test_case20_stored_graphs_binds_the_base_as_terms(tmp_path: Path) -> None:
               '<https://ex.org/ids#graph/ontology> "https://ex.org/ids#doc/" "/graph") }')
     assert values in sent
     assert sent.count("ex.org") == 3  # the base appears in the bound terms only
+
+
+# --- case 16: a malformed Turtle/TriG file is reported with the parser's reason ---------------
+
+@pytest.mark.parametrize("name,content,where", [
+    ("bad.ttl", "@prefix ex: <http://x.org/> .\nex:a ex:b ex:c ;; ex:d .\n", "line 2"),
+    ("bad.trig", '<http://x.org/g> { <http://x.org/a> <http://x.org/b> "open\n', "line 1"),
+])
+@pytest.mark.parametrize("command", ["validate", "load", "link", "query"])
+def test_case16_malformed_rdf_errors_keep_the_parsers_reason(
+        tmp_path: Path, name: str, content: str, where: str, command: str) -> None:
+    bad = tmp_path / name
+    bad.write_text(content)
+    args = {"validate": ["validate", str(bad)],
+            "load": ["load", str(bad), "--endpoint", f"http://127.0.0.1:{free_port()}/q"],
+            "link": ["link", str(bad), "--offline", "--cache-dir", str(tmp_path / "cache")],
+            "query": ["query", "documents", "--data", str(bad)]}[command]
+    code, _out, err = run(*args)
+    assert code == 3
+    line = one_error_line(err)
+    assert line.startswith(f"Error: [K002] {bad} is not valid ")
+    reason = line.split(": ", 2)[2]
+    assert where in reason
+    assert len(reason.replace(where, "").strip(" ():,")) > 20, line  # more than a location
+
+
+# --- case 17: validate says so when there is no document ---------------------------------------
+
+@pytest.mark.parametrize("name,content", [
+    ("empty.ttl", ""), ("empty.trig", "\n"),
+    ("other.nt", "<http://x.org/a> <http://x.org/b> <http://x.org/c> .\n"),
+])
+def test_case17_validate_without_a_document_exits_3(tmp_path: Path, name: str, content: str) -> None:
+    graph = tmp_path / name
+    graph.write_text(content)
+    code, out, err = run("validate", str(graph))
+    assert code == 3 and "conforms" not in out
+    assert "holds no kfor-kg document" in one_error_line(err)
+
+
+def test_case17_validate_of_a_build_still_conforms(built: Path) -> None:
+    code, out, _err = run("validate", str(built))
+    assert code == 0 and "conforms" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
-from kfor_kg.errors import ConfigError
+from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
 
@@ -20,15 +20,25 @@ from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
     """Check an RDF file against the shipped SHACL shapes and report what is wrong where.
 
-    Exits 0 when the graph conforms, 1 when it does not, 3 when it cannot be read.
+    Exits 0 when the graph conforms, 1 when it does not, 3 when it cannot be read
+    or holds no kfor-kg document (an empty file conforms to any shapes).
 
     Example:
 
         kfor-kg validate kfor.trig
     """
-    from kfor_kg.rdf import export, validate
+    from rdflib import Dataset
+    from rdflib.namespace import RDF
 
-    outcome = validate.validate(export.read(graph, fmt))
+    from kfor_kg.rdf import export, validate
+    from kfor_kg.rdf.vocab import KFOR
+
+    data = export.read(graph, fmt)
+    if not any(True for _ in Dataset(store=data.store, default_union=True).subjects(
+            RDF.type, KFOR.Document)):
+        raise IngestError(f"{graph} holds no kfor-kg document (nothing typed kfor:Document); "
+                          f"there is nothing to validate — is it a graph `kfor-kg build` wrote?")
+    outcome = validate.validate(data)
     if not quiet:
         click.echo(validate.format_report(outcome))
     sys.exit(0 if outcome.conforms else 1)
