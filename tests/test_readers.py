@@ -290,6 +290,22 @@ def test_a_scanned_pdf_without_text_layer_says_so(tmp_path: Path) -> None:
         ingest.read_source(path)
 
 
+def test_a_password_protected_pdf_says_so(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, encrypt=StandardEncryption("secret", ownerPassword="owner"))
+    c.drawString(72, 700, "Kosovo Force")
+    c.showPage()
+    c.save()
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(IngestError, match="locked.pdf: the PDF is password-protected"):
+        ingest.read_source(path)
+
+
 def test_a_damaged_pdf_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cut.pdf"
     path.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n")
