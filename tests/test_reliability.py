@@ -420,3 +420,19 @@ def test_case17_validate_without_a_document_exits_3(tmp_path: Path, name: str, c
 def test_case17_validate_of_a_build_still_conforms(built: Path) -> None:
     code, out, _err = run("validate", str(built))
     assert code == 0 and "conforms" in out
+
+
+# --- case 5: build --link without a network still writes the graph -----------------------------
+
+def test_case5_build_link_without_network_writes_the_graph_then_fails(tmp_path: Path) -> None:
+    out = tmp_path / "kfor.ttl"
+    env = {"KFOR_KG_WIKIDATA_ENDPOINT": f"http://127.0.0.1:{free_port()}/sparql",
+           "KFOR_KG_CACHE_DIR": str(tmp_path / "cache")}
+    code, _out, err = run("build", "--no-entities", "-q", "--link", "--retries", "0",
+                          "-o", str(out), str(EXAMPLES), env=env)
+    assert code == 3
+    line = one_error_line(err)
+    assert line.startswith("Error: [K008] ") and "connection refused" in line
+    assert f"{out} was written without Wikidata links" in line and "--offline" in line
+    assert b"S/2007/652" in out.read_bytes()
+    assert run("validate", "-q", str(out))[0] == 0
