@@ -217,3 +217,68 @@ def test_odd_text_never_crashes_the_reader(text: str) -> None:
         read_text(text or "x")
     except KforError:
         pass
+
+
+FAX = """Letter dated 8 March 2000 from the Secretary-General addressed to the President of the Security Council
+
+I have the honour to convey the attached communication which I have received from the Secretary-General
+of the North Atlantic Treaty Organization (see annex).
+
+(signed) KOFI A. ANNAN
+
+Annex
+
+NORTH ATLANTIC TREATY ORGANISATION
+THE SECRETARY GENERAL
+
+3 March 2000
+
+Dear Secretary-General,
+
+In accordance with Security Council resolution 1244 (1999), I attach the monthly report on KFOR operations.
+
+Yours sincerely,
+
+Monthly report to the United Nations on KFOR operations
+
+1. There were 39,000 KFOR troops in theatre.
+
+2. Calm.
+"""
+
+
+def test_an_ocr_fax_letter_has_its_sender_and_date_from_the_letterhead() -> None:
+    record = read_text(FAX)
+    annex = record.letter("annex")
+    assert annex.sender == facts.Office("Secretary-General", "nato") and annex.date == dt.date(2000, 3, 3)
+    assert annex.signatory is None                      # nothing signed: nobody made up
+    assert record.letter("covering").signatory.name == "Kofi Annan"
+    assert record.report.troop_strength.troops == 39000
+
+
+def test_identical_letters_and_no_default_sender() -> None:
+    text = ("Identical letters dated 2 May 2001 from the Secretary-General addressed to the President of the "
+            "General Assembly and the President of the Security Council\n\nI have the honour to transmit the "
+            "report.\n\n(Signed) Kofi A. Annan\n\n" + HEAD + "1. Calm.\n\n2. Calm.\n")
+    letter = read_text(text).letter("covering")
+    assert letter.date == dt.date(2001, 5, 2)
+    assert letter.recipient == facts.Office("President", "united-nations-general-assembly")
+    bare = read_text("I have the honour to transmit the report.\n\n(Signed) Kofi A. Annan\n\n" + HEAD
+                     + "1. Calm.\n\n2. Calm.\n").letter("covering")
+    assert bare.signatory.name == "Kofi Annan"
+    assert (bare.date, bare.sender, bare.recipient, bare.signatory.office) == (None, None, None, None)
+
+
+@pytest.mark.parametrize("paragraph,expected", [
+    ("2. A total of 12 incidents related to arson (4), theft (8) and drugs (2) were noted.",
+     [("arson", 4), ("theft", 8), ("drugs", 2)]),
+    ("2. The following incidents were recorded: drugs, 23; smuggling, 8; and explosions, 3.",
+     [("drugs", 23), ("smuggling", 8), ("explosions", 3)]),
+    ("2. Security incidents\n\n| Category | Number |\n|---|---|\n| Drugs | 23 |\n| Smuggling | 8 |",
+     [("Drugs", 23), ("Smuggling", 8)]),
+    ("2. Incidents involving arson (4) and theft (8).\n\n3. Later, incidents involving fraud (1), arson (2)"
+     " and riots (3).", [("arson", 4), ("theft", 8), ("fraud", 1), ("riots", 3)]),
+])
+def test_incident_counts_in_every_list_form(paragraph: str, expected: list[tuple[str, int]]) -> None:
+    record = read_text(HEAD + "1. Calm.\n\n" + paragraph + "\n")
+    assert [(i.category, i.count) for i in record.report.incidents] == expected

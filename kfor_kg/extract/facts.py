@@ -188,6 +188,7 @@ class HeaderReader:
             head = self.part("masthead")
             m = self.search("letter_heading", head) if head else None
         if m is None:
+            self._read_letterhead(letter, part)
             m = self.search("note_heading", part) or self.search("note_opening", part)
             if m:
                 letter.form = "note verbale"
@@ -203,6 +204,22 @@ class HeaderReader:
         letter.evidence.append(self.evidence(m.start(), m.end()))
         if m["name"]:
             letter.signatory = self._signatory(m["name"], letter.sender, m.start("name"), m.end("name"))
+
+    LETTERHEAD_LINES = 4     # a letterhead and a date line stand in the first lines of a letter
+
+    def _read_letterhead(self, letter: Letter, part: Part) -> None:
+        """A letter without a heading (an OCR'd fax): its sender from the letterhead, its date
+        from a date line at the top."""
+        top = part.lines[min(self.LETTERHEAD_LINES, len(part.lines)) - 1].end
+        m = self.rules.patterns["letterhead"].search(self.clean.text, part.start, top)
+        office = parse_office(f"{m['role']} of {m['org']}") if m else None
+        if m and office:
+            letter.sender = letter.sender or office
+            letter.evidence.append(self.evidence(m.start(), m.end()))
+        d = self.rules.patterns["letter_date_line"].search(self.clean.text, part.start, top)
+        if d and letter.date is None:
+            letter.date = parse_date(d["date"])
+            letter.evidence.append(self.evidence(d.start(), d.end()))
 
     def _read_signature(self, letter: Letter, kind: str) -> None:
         line = self.structure.signatures.get(kind)

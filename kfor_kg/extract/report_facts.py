@@ -165,10 +165,16 @@ class ReportReader:
     # --- incidents --------------------------------------------------------------------
 
     def incidents(self, body: Part, report: Report) -> None:
-        """The counts of every incident list of the report (a category counted once)."""
+        """The counts of every incident list of the report, as running lists "drugs (23), ...",
+        semicolon lists "drugs: 23; ..." or table rows "| drugs | 23 |" (a category counted once)."""
         seen: set[str] = set()
-        for m in self.patterns["incident_list"].finditer(self.clean.text, body.start, body.end):
-            items = list(self.patterns["incident_item"].finditer(self.clean.text, m.start("items"), m.end("items")))
+        forms = (("incident_list", "incident_item"), ("incident_semicolon", "incident_semicolon_item"),
+                 ("incident_table", "incident_table_item"))
+        found = sorted(((m, item) for key, item in forms
+                        for m in self.patterns[key].finditer(self.clean.text, body.start, body.end)),
+                       key=lambda x: x[0].start())
+        for m, item_key in found:
+            items = list(self.patterns[item_key].finditer(self.clean.text, m.start("items"), m.end("items")))
             if len(items) < 2:
                 continue
             for item in items:
@@ -179,5 +185,5 @@ class ReportReader:
                 report.incidents.append(IncidentCount(
                     category=category, count=int(item["count"].replace(",", "")),
                     evidence=self.evidence(item.start("category"), item.end())))
-            if m["total"] and report.total_incidents is None:
+            if m.groupdict().get("total") and report.total_incidents is None:
                 report.total_incidents = parse_number(m["total"])

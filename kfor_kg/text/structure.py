@@ -21,6 +21,7 @@ _ANNEX = re.compile(r"^Annex\b")
 _ENCLOSURE = re.compile(r"^Enclosure\b")
 _LABEL_ONLY = re.compile(r"^(?:Annex|Enclosure)(?: [IVX\d]+)?$|^\[?Original: \w+\]?$|^Annex to the letter\b")
 _HEADING_END = re.compile(r"[.;:,]$")
+_REPORT_HEADING = re.compile(r"^(?:[\w-]+ ){0,4}(?i:report) (?:to|on|by)\b")
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,12 @@ def split(clean: CleanText) -> Structure:
         if annex is not None and enclosure is not None and annex < enclosure and annex >= cov_end:
             annex_letter = _part("annex-letter", lines[annex:enclosure])
             report_start = enclosure
+        elif annex is not None and annex >= cov_end:
+            # An unsigned annex letter (an OCR'd fax) runs to the report's heading.
+            heading_at = next((i for i in range(annex + 1, first_para) if _REPORT_HEADING.match(lines[i].text)), None)
+            if heading_at is not None:
+                annex_letter = _part("annex-letter", lines[annex:heading_at])
+                report_start = heading_at
     report = _part("report", lines[report_start:])
     for part in (masthead, covering, annex_letter, report):
         if part:
