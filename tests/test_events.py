@@ -205,6 +205,34 @@ def test_negation_must_govern_the_trigger() -> None:
     assert summary(events_of("On 4 November, the attack on the KFOR patrol did not take place.")) == []
 
 
+def roles_of(event: EventRecord) -> list[tuple[str, str]]:
+    return [(p.role, p.ref.label) for p in event.roles]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("On 4 November, the Kosovo Police arrested Hashim Thaçi in Pristina.",
+     [("agent", "Kosovo Police"), ("patient", "Hashim Thaçi")]),
+    ("On 4 November, Hashim Thaçi was arrested by the Kosovo Police.",
+     [("patient", "Hashim Thaçi"), ("agent", "Kosovo Police")]),
+    ("On 4 November, there was an attack on the Kosovo Police in Pristina.",
+     [("patient", "Kosovo Police")]),
+])
+def test_participants_have_roles(text: str, expected: list[tuple[str, str]]) -> None:
+    events = events_of(text)
+    assert len(events) == 1
+    assert roles_of(events[0]) == expected
+    # Each participant comes with the words that name it.
+    for p in events[0].roles:
+        assert p.words.text in text
+
+
+def test_every_place_of_a_listing_is_kept() -> None:
+    events = events_of("On 4 November, demonstrations took place in Pristina, Gjilan and Prizren.")
+    assert summary(events) == [("demonstration", "2020-11-04")]
+    places = [events[0].place.label if events[0].place else None, *(p.label for p in events[0].other_places)]
+    assert sorted(filter(None, places)) == ["Gjilan", "Prishtina" if "Prishtina" in places else "Pristina", "Prizren"]
+
+
 def test_last_month_in_a_monthly_report() -> None:
     events = events_of("The owner was involved in the killing of a police officer last month.",
                        (dt.date(2007, 9, 1), dt.date(2007, 9, 30)), frequency="monthly")
@@ -457,10 +485,11 @@ def test_the_shapes_catch_bad_events(seed_records: list[DocumentRecord], seed_da
 def test_events_query(seed_dataset: Dataset) -> None:
     spec = query.load_query("events")
     assert spec.text.startswith("#")
-    assert "Columns: event, type, date, place, label, doc" in spec.text
+    assert "Columns: event, type, date, place, label, doc, participants, places" in spec.text
     assert "GRAPH" not in spec.text.upper().replace("GRAPHS", "")
     result = query.run_local(spec, seed_dataset)
-    assert result.columns == ["event", "type", "date", "place", "label", "doc"]
+    # The first six columns are the contract; participants and places were added at the end.
+    assert result.columns == ["event", "type", "date", "place", "label", "doc", "participants", "places"]
     rows = result.rows
     assert len(rows) == len({q[0] for q in seed_dataset.quads((None, RDF.type, KFOR.Event, None))})
     assert len({r[0] for r in rows}) == len(rows)
@@ -471,6 +500,9 @@ def test_events_query(seed_dataset: Dataset) -> None:
     krasniqi = next(r for r in rows if r[4] == "Transfer of Jakup Krasniqi to The Hague")
     assert krasniqi[1:4] == ["transfer", "2020-11-04", "The Hague"]
     assert krasniqi[5].endswith("/doc/letter-2021-03-05")
+    assert krasniqi[6:] == ["patient: Jakup Krasniqi", "The Hague"]
+    arrest = next(r for r in rows if r[4] == "Arrest of Jakup Krasniqi")
+    assert "agent: Specialist Prosecutor's Office" in arrest[6].split("; ")
 
 
 # --- the type scheme ------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """The events of one document as RDF, in the document's graph (docs/model.md, "Event").
 
-Each event links to its document, its type concept, its date, place and
-participants (the canonical entity nodes the entity layer writes), and to
+Each event links to its document, its type concept, its date, place (and
+the further places of a listing, kfor:otherPlace) and participants (the
+canonical entity nodes the entity layer writes; kfor:agent and kfor:patient
+for who did it and to whom, and a kfor:Participation per participant with its
+role and words), and to
 the sentence (`kfor:evidence`) and trigger (`kfor:trigger`) spans of the
 original file. No blank nodes.
 """
@@ -41,8 +44,21 @@ def add_events(dataset: Dataset, minter: Minter, record: DocumentRecord, events:
         _add_date(g, node, event.date)
         if event.place is not None:
             g.add((node, SEM.hasPlace, minter.entity(event.place.kind, event.place.key)))
+        for ref in event.other_places:
+            g.add((node, KFOR.otherPlace, minter.entity(ref.kind, ref.key)))
         for ref in event.participants:
             g.add((node, SEM.hasActor, minter.entity(ref.kind, ref.key)))
+        for p in event.roles:
+            # Who did what in it, with the words naming them.
+            entity = minter.entity(p.ref.kind, p.ref.key)
+            if p.role in ("agent", "patient"):
+                g.add((node, KFOR[p.role], entity))
+            part = URIRef(f"{node}/participation/{p.words.start}")
+            g.add((part, RDF.type, KFOR.Participation))
+            g.add((node, KFOR.participation, part))
+            g.add((part, KFOR.participant, entity))
+            g.add((part, KFOR.participantRole, Literal(p.role)))
+            g.add((part, KFOR.evidence, add_span(g, minter, record, p.words)))
         g.add((node, KFOR.evidence, add_span(g, minter, record, event.sentence)))
         g.add((node, KFOR.trigger, add_span(g, minter, record, event.trigger)))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from kfor_kg.extract.records import Evidence
 from kfor_kg.lexicon.dates import DateValue
 
-__all__ = ["EntityRef", "EventRecord"]
+__all__ = ["EntityRef", "EventRecord", "Participant"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,20 @@ class EntityRef:
     kind: str            # "Person" | "Organization" | "Place" (as Minter.entity and vocab.ENTITY_CLASSES)
     key: str
     label: str           # the entity's preferred label: gazetteer.label_for(kind, key), as on its node
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A person or organization of an event, what it did in it, and the words naming it.
+
+    `role` is "agent" (who did it: "KFOR arrested", "a demonstration by"),
+    "patient" (to whom it was done, the victims: "arrested Jakup Krasniqi",
+    "an attack on the police") or "participant" (neither is told).
+    """
+
+    role: str
+    ref: EntityRef
+    words: Evidence
 
 
 @dataclass(frozen=True)
@@ -31,6 +45,8 @@ class EventRecord:
     date_evidence: Evidence | None = None
     place: EntityRef | None = None
     participants: tuple[EntityRef, ...] = ()
+    roles: tuple[Participant, ...] = ()          # the participants with their roles and words
+    other_places: tuple[EntityRef, ...] = ()    # further places a listing sentence gives ("in A, B and C")
 
     @property
     def start(self) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from kfor_kg.extract.records import DocumentRecord, Evidence
-from kfor_kg.nlp.events.arguments import participants, place, scope
+from kfor_kg.nlp.events.arguments import other_places, participants, place, scope
 from kfor_kg.nlp.events.context import Candidate, DocumentContext, EntitiesLike, SentenceContext
 from kfor_kg.nlp.events.coreference import link_aliases
 from kfor_kg.nlp.events.dating import date_events, own_date, sentence_dates
@@ -97,7 +97,8 @@ def _event(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> Event
     t = c.token
     where = scope(c, events, ctx)
     where_place, surface = place(c, where, document)
-    who = participants(c, where, where_place, document)
+    roles = participants(c, where, where_place, document)
+    who = tuple(p.ref for p in roles)
     date_evidence = None
     if c.date_mention is not None:
         date_evidence = Evidence.of(clean, c.date_mention.start, c.date_mention.end)
@@ -106,5 +107,6 @@ def _event(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> Event
         type=c.type, label=event_label(c, where_place, surface, who, ctx),
         trigger=Evidence.of(clean, t.idx, t.idx + len(t.text)),
         sentence=Evidence.of(clean, a, b),
-        date=c.date, date_evidence=date_evidence, place=where_place, participants=who)
+        date=c.date, date_evidence=date_evidence, place=where_place, participants=who, roles=roles,
+        other_places=other_places(c, where, where_place, document))
 
