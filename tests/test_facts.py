@@ -282,3 +282,14 @@ def test_identical_letters_and_no_default_sender() -> None:
 def test_incident_counts_in_every_list_form(paragraph: str, expected: list[tuple[str, int]]) -> None:
     record = read_text(HEAD + "1. Calm.\n\n" + paragraph + "\n")
     assert [(i.category, i.count) for i in record.report.incidents] == expected
+
+
+def test_a_french_text_is_read_for_its_language_independent_facts_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """Only English is read: the symbol, the masthead's date and original language, nothing invented."""
+    with caplog.at_level("WARNING", logger="kfor_kg"):
+        record = facts.extract(ingest.load(EXCERPTS / "french_report_s2014-663-fr.txt"))
+    assert record.symbol == "S/2014/663" and record.issued == dt.date(2014, 9, 12)
+    assert record.original_language == "en"
+    assert record.warnings and "only English is read" in record.warnings[0]
+    assert "french_report_s2014-663-fr.txt" in caplog.text
+    assert all(letter.signatory is None or letter.signatory.office is None for letter in record.letters)

@@ -20,7 +20,7 @@ from functools import lru_cache
 from kfor_kg.errors import ExtractionError
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Report, Signatory
 from kfor_kg.extract.report_facts import ReportReader
-from kfor_kg.lexicon.dates import fragment, parse_date
+from kfor_kg.lexicon.dates import fragment, parse_date, parse_masthead_date
 from kfor_kg.lexicon.gazetteer import alias_table
 from kfor_kg.lexicon.offices import office_pattern, parse_office
 from kfor_kg.rdf import iris
@@ -133,6 +133,12 @@ class HeaderReader:
             group = next(g for g in ("date", "date2", "date3") if m.groupdict().get(g))
             record.issued = parse_date(m[group])
             record.issued_evidence = self.evidence(m.start(group), m.end(group))
+        elif head and (d := self.search("distribution", head)):
+            # A masthead in another UN language: "Distr. générale 12 septembre 2014".
+            found = parse_masthead_date(self.clean.text[d.end():min(d.end() + 60, head.end)])
+            if found:
+                record.issued = found[0]
+                record.issued_evidence = self.evidence(d.end() + found[1], d.end() + found[2])
         m = self.search("original_language", head) if head else None
         if m and m["language"].lower() in self.rules.languages:
             record.original_language = self.rules.languages[m["language"].lower()]

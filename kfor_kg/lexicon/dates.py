@@ -238,6 +238,28 @@ def parse_date(text: str) -> dt.date | None:
     return _safe_date(int(year), number, day_number) if number and day_number else None
 
 
+@lru_cache(maxsize=1)
+def _masthead_months() -> tuple[re.Pattern[str], dict[str, int]]:
+    with data_file("dates.toml").open("rb") as f:
+        months = {k.lower(): int(v) for k, v in tomllib.load(f).get("masthead_months", {}).items()}
+    names = "|".join(re.escape(n) for n in sorted(months, key=len, reverse=True))
+    return re.compile(rf"(?<!\d)(\d{{1,2}})(?:er|º)?\s+(?:de\s+)?({names})\s+(?:de\s+)?(\d{{4}})(?!\d)", re.I), months
+
+
+def parse_masthead_date(text: str) -> tuple[dt.date, int, int] | None:
+    """The first date of a masthead written in another UN language, with its (start, end).
+
+    >>> parse_masthead_date("Distr. générale 12 septembre 2014")[0]
+    datetime.date(2014, 9, 12)
+    """
+    pattern, months = _masthead_months()
+    m = pattern.search(text)
+    if not m:
+        return None
+    day = _safe_date(int(m.group(3)), months[m.group(2).lower()], int(m.group(1)))
+    return (day, m.start(), m.end()) if day else None
+
+
 def complete_date(text: str, later: dt.date) -> dt.date | None:
     """A date written as "1", "1 January" or in full, completed from a `later` date.
 
