@@ -13,7 +13,7 @@ from kfor_kg.stores import query
 from kfor_kg.text import ingest
 
 DATA = Path(__file__).resolve().parent / "data"
-NEWS = DATA / "excerpts" / "news_article_kosovo.txt"
+NEWS = DATA / "odd" / "news_article_kosovo.txt"
 
 UNDATED = """Monthly report to the United Nations on the operations of the Kosovo Force
 
