@@ -293,3 +293,8 @@ def test_a_french_text_is_read_for_its_language_independent_facts_with_a_warning
     assert record.warnings and "only English is read" in record.warnings[0]
     assert "french_report_s2014-663-fr.txt" in caplog.text
     assert all(letter.signatory is None or letter.signatory.office is None for letter in record.letters)
+
+
+def test_a_signature_with_lost_characters_is_the_known_person() -> None:
+    text = "I have the honour to transmit the report.\n\n(Signed) Ant?nio Guterres\n\n" + HEAD + "1. Calm.\n\n2. Calm.\n"
+    assert read_text(text).letter("covering").signatory.name == "António Guterres"

@@ -21,7 +21,7 @@ from kfor_kg.errors import ExtractionError
 from kfor_kg.extract.records import DocumentRecord, Evidence, Letter, Office, Report, Signatory
 from kfor_kg.extract.report_facts import ReportReader
 from kfor_kg.lexicon.dates import fragment, parse_date, parse_masthead_date
-from kfor_kg.lexicon.gazetteer import alias_table
+from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
 from kfor_kg.lexicon.offices import office_pattern, parse_office
 from kfor_kg.rdf import iris
 from kfor_kg.resources import data_file
@@ -245,7 +245,9 @@ class HeaderReader:
     def _signatory(self, surface: str, office: Office | None, start: int, end: int) -> Signatory:
         surface = surface.strip().rstrip(",.")
         end = start + len(surface)
-        canonical = alias_table().canonical("Person", normalize_name(strip_titles(surface)))
+        name = normalize_name(strip_titles(surface))
+        canonical = alias_table().lookup("Person", name) or _with_lost_characters(name) \
+            or alias_table().canonical("Person", name)
         return Signatory(name=canonical.label, surface=surface, office=office,
                          evidence=self.evidence(start, end))
 
@@ -293,6 +295,16 @@ class HeaderReader:
             return None
         return (f"{self.clean.source.path}: the text does not read as English; only English is read "
                 "(the symbol, dates and counts are kept, names and events may be missing)")
+
+
+def _with_lost_characters(name: str) -> Canonical | None:
+    """The one known person a name with "?" for lost characters stands for ("Ant?nio Guterres")."""
+    if "?" not in name:
+        return None
+    pattern = re.compile(re.escape(match_key(name)).replace(r"\?", "."))
+    table = alias_table()
+    found = {c.key: c for (kind, key), c in table.entries.items() if kind == "Person" and pattern.fullmatch(key)}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def strip_titles(surface: str) -> str:
