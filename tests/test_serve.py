@@ -86,6 +86,7 @@ def test_entity_page_mentions_across_the_series_and_posts(client: TestClient) ->
     assert 'href="/doc/letter-2017-10-25#m' in page  # a mention links back to its place in the text
     thaci = client.get("/entity/person/hashim-thaci").text
     assert "Hasim Thaci" in thaci and "submitted his resignation" in thaci
+    assert "Kosovo, <mark>Hasim Thaci</mark>, submitted" in thaci  # the words marked in their sentence
     assert "not linked" in thaci
 
 

@@ -71,5 +71,4 @@ def plot_cli(chart: str, output: Path | None, fmt: str | None, data: Path | None
     except OSError as exc:
         raise ConfigError(f"{output}: cannot write the picture ({exc.strerror or exc})") from exc
     if not quiet:
-        click.echo(f"Wrote {output}: {chart} chart, {fmt.upper()}, {len(picture):,} bytes.",
-                   err=True)
+        click.echo(f"Wrote {output}: the {chart} chart as {fmt.upper()}.", err=True)

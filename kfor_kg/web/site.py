@@ -117,6 +117,22 @@ class SourceIndex:
             return None
 
 
+def _in_context(row: Mapping[str, str]) -> Markup:
+    """The sentence of a mention with the mention's words marked (the sentence alone when
+    the offsets do not fit it)."""
+    sentence = row.get("sentence", "")
+    try:
+        at = int(row["start"]) - int(row["sentenceStart"])
+        end = int(row["end"]) - int(row["sentenceStart"])
+    except (KeyError, ValueError):
+        return Markup(html.escape(sentence, quote=False))
+    if not 0 <= at < end <= len(sentence):
+        return Markup(html.escape(sentence, quote=False))
+    return Markup(html.escape(sentence[:at], quote=False) + "<mark>"
+                  + html.escape(sentence[at:end], quote=False) + "</mark>"
+                  + html.escape(sentence[end:], quote=False))
+
+
 def _rows(result: QueryResult) -> list[dict[str, str]]:
     return [{column: str(cell) for column, cell in zip(result.columns, row)} for row in result.rows]
 
@@ -218,6 +234,7 @@ class Site:
         mentions = self.web("entity_mentions", entity=iri)
         for row in mentions:
             row["url"] = doc_url(row["doc"]) or ""
+            row["context"] = _in_context(row)
             row["key"] = (parse_document(row["doc"]) or ("", row["doc"]))[1]
         wikidata = sorted({row["wikidata"] for row in facts if row["wikidata"]})
         return {
