@@ -4,7 +4,6 @@ and which builds made a graph file (kfor_kg.rdf.provenance)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -39,7 +38,6 @@ def info_cli(model: str | None, data: Path | None, data_format: str | None, fmt:
     here = provenance.installed_info(model)
     facts: dict[str, object] = {
         "kfor-kg": here.kfor_kg,
-        "python": sys.version.split()[0],
         "spacy": here.spacy,
         "pipeline": f"{here.pipeline} {here.pipeline_version}",
         "rules": here.rules,
