@@ -357,3 +357,31 @@ def test_shipped_shapes_refuse_a_negative_offset(sample: Dataset) -> None:
     outcome = validation.validate(sample)
     assert [(r.focus_node, r.path) for r in outcome.results if r.severity == "Violation"] == \
         [(position, "oa:start")]
+
+
+# --- the Rust pre-check (issue 11) ---------------------------------------------------------
+
+def _result_keys(outcome: validation.ValidationOutcome) -> list[tuple[str, str, str]]:
+    return sorted((str(r.focus_node), r.component or "", r.severity) for r in outcome.results)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_rust_pre_check_agrees_with_pyshacl(seed: int) -> None:
+    """Only "no result at all" is taken from the `shacl` package; anything else goes to pySHACL."""
+    import random
+
+    from kfor_kg.build import BuildOptions, build_document, example_reports
+
+    report = sorted(example_reports().glob("*.txt"))[seed]
+    built = build_document(report, BuildOptions(entities=False))
+    lines = (built.own + built.other).splitlines(keepends=True)
+    assert validation.fast_conforms(b"".join(lines))
+    rnd = random.Random(seed)
+    broken = b"".join(line for line in lines if rnd.random() > 0.1)
+    data = Dataset()
+    data.parse(data=broken, format="nquads")
+    slow = validation.validate(data)   # the pre-check fails, so pySHACL reports
+    assert not slow.conforms and slow.results
+    assert not validation.fast_conforms(broken)
+    assert _result_keys(slow) == _result_keys(validation.validate(data, validation.load_shapes(),
+                                                                  validation.load_ontology()))

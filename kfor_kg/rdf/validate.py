@@ -1,4 +1,5 @@
-"""Validate a kfor-kg graph against the project's SHACL shapes, with pySHACL.
+"""Validate a kfor-kg graph against the project's SHACL shapes, with pySHACL
+(behind a Rust pre-check, `fast_conforms`).
 
 The shapes are every `*.ttl` in the shipped `shapes/` folder and the ontology
 every `*.ttl` in `ontology/`; both are read once per process (and again if a
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -32,8 +33,8 @@ from kfor_kg.rdf.iris import document_of
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, PREFIXES
 from kfor_kg.resources import resource_dir
 
-__all__ = ["ViolationResult", "ValidationOutcome", "validate", "load_shapes", "load_ontology",
-           "format_report"]
+__all__ = ["ViolationResult", "ValidationOutcome", "validate", "fast_conforms", "load_shapes",
+           "load_ontology", "format_report"]
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -68,12 +69,16 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
     """Validate `data` (a Graph, or a Dataset whose graphs are taken together).
 
     `shapes` defaults to the shipped shapes and `ontology` to the shipped
-    ontology; pass an empty Graph as `ontology` to validate without it.
+    ontology; pass an empty Graph as `ontology` to validate without it. With
+    the shipped ones, the Rust validator answers first (`fast_conforms`); only
+    a graph it finds anything in goes through pySHACL, for the report.
 
     Raises:
         ShapeLoadError: the shipped shapes or ontology are missing or unreadable, or
             pySHACL rejects the shapes.
     """
+    if shapes is None and ontology is None and fast_conforms(data):
+        return ValidationOutcome(conforms=True)
     import pyshacl  # imported here: it costs 0.3 s and only validation needs it
 
     shapes_graph = load_shapes() if shapes is None else shapes
@@ -93,6 +98,51 @@ def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = 
         raise ShapeLoadError(f"pySHACL cannot use the shapes: {reason[:300]}") from exc
     results = _results(report, target)
     return ValidationOutcome(conforms=bool(conforms), results=results, report_graph=report)
+
+
+def fast_conforms(data: Graph | bytes) -> bool:
+    """Whether the Rust `shacl` validator finds no result at all (not even a warning) in `data`.
+
+    `data` is a Graph/Dataset or N-Quads bytes; it is checked with the shipped
+    shapes and ontology. False also when the `shacl` package is missing or fails:
+    the caller then asks pySHACL. Measured (docs/performance.md): the same
+    results as pySHACL on the example reports and on 15 mutated ones (1,461
+    results), 40-100x faster, so it decides only the common case, "conforms".
+    """
+    try:
+        import shacl
+    except ImportError:
+        return False
+    if not isinstance(data, bytes):
+        from kfor_kg.rdf.oxi import nquad_line, to_ox_quad
+
+        names: dict[str, object] = {}
+        data = b"".join(nquad_line(to_ox_quad(s, p, o, g, names))  # type: ignore[arg-type]
+                        for s, p, o, g in _quads(data))
+    try:
+        compiled, ontology = _compiled(_signature(_resource("shapes")),
+                                       _signature(_resource("ontology")))
+        report = compiled.validate_text((data + ontology).decode("utf-8"), "nq")
+        return bool(report.conforms) and not report.results
+    except Exception:  # a validator bug must not decide: pySHACL answers instead
+        return False
+
+
+@lru_cache(maxsize=2)
+def _compiled(shapes_signature: tuple[tuple[str, int, int], ...],
+              ontology_signature: tuple[tuple[str, int, int], ...]) -> tuple[Any, bytes]:
+    """The shipped shapes compiled by `shacl`, and the ontology as N-Triples (once per change)."""
+    import shacl
+
+    compiled = shacl.Shapes.from_turtle(load_shapes().serialize(format="turtle"))
+    return compiled, load_ontology().serialize(format="nt", encoding="utf-8")
+
+
+def _quads(data: Graph) -> Iterable[tuple[Node, Node, Node, Node | None]]:
+    if data.context_aware:
+        return ((s, p, o, getattr(g, "identifier", g))
+                for s, p, o, g in cast(Dataset, data).quads((None, None, None, None)))
+    return ((s, p, o, None) for s, p, o in data)
 
 
 def load_shapes() -> Graph:
