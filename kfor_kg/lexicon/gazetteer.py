@@ -52,7 +52,7 @@ class Canonical:
     label: str      # preferred label
 
 
-_DERIVATIONS = ("n", "an", "ian", "ese", "i", "ic", "ish", "ar")
+_DERIVATIONS = ("n", "an", "ian", "ese", "i", "ic", "ish", "ar", "r")
 
 
 def _derived(a: str, b: str) -> bool:

@@ -47,7 +47,7 @@ _ZONE = re.compile(r"(?P<words>(?:[a-z]+\s+)?(?:safety|security|exclusion|buffer
 def area_label(text: str) -> str | None:
     """The canonical name of a sector, brigade, task force, gate or zone written `text`; None for other names."""
     surface = re.sub(r"\s+", " ", text.strip())
-    surface = re.sub(r"^(?:the|KFOR|KFOR's)\s+", "", surface, flags=re.I)
+    surface = re.sub(r"^(?:the|KFOR|KFOR's)\s+", "", surface, flags=re.I).rstrip(".")
     m = _AREA.fullmatch(surface)
     if m:
         unit_text = re.sub(r"[\s-]+", " ", m.group("unit").lower()).replace("multi national", "multinational")

@@ -79,12 +79,9 @@ def of_names(doc: Doc, ents: list[Candidate], rules: EntityRules) -> list[Candid
     for x in sorted(ents, key=lambda x: x.start):
         if x not in out:
             continue
-        if x.label == "ORG" and doc[x.end - 1].text in heads:
-            start = x.start
-        elif x.label in _NAMED:
+        if x.label != "ORG" or not any(tok.text in heads for tok in doc[x.start:x.end]):
             continue
-        else:
-            continue
+        start = x.start
         joined = False
         while True:
             k = x.end
@@ -92,7 +89,9 @@ def of_names(doc: Doc, ents: list[Candidate], rules: EntityRules) -> list[Candid
                 break
             j = k + 1 + (doc[k + 1].lower_ == "the")
             right = by_start.get(j)
-            if right is None or right not in out or (doc[k].lower_ != "of" and not joined
+            # "in"/"for" only right after the head ("Mission in the Central African Republic",
+            # not "Government of Kosovo in Pristina"); "of"/"to" after any name with a head.
+            if right is None or right not in out or (doc[k].lower_ in ("in", "for")
                                                      and doc[x.end - 1].text not in heads):
                 break
             out.remove(right)

@@ -1,0 +1,155 @@
+"""Places, people and organizations on text like unseen reports (issue 10): the gazetteer, the
+area grammar, misspellings, person-shaped names, flat organization names, damaged characters."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from kfor_kg.extract.records import DocumentRecord
+from kfor_kg.lexicon.gazetteer import GAZETTEER_FILES, alias_table
+from kfor_kg.nlp.entities import read_entities
+from kfor_kg.nlp.entity_model import DocumentEntities
+from kfor_kg.nlp.pipeline import load_pipeline
+from kfor_kg.nlp.places import area_label
+from kfor_kg.resources import data_file
+from kfor_kg.text.ingest import SourceText, clean
+
+
+def entities_of(text: str) -> DocumentEntities:
+    source = SourceText(path=Path("doc.txt"), original=text, sha256="0" * 64)
+    rec = DocumentRecord(key="doc", clean=clean(source))
+    return read_entities(rec, load_pipeline()(rec.clean.text))
+
+
+def things(found: DocumentEntities, kind: str) -> set[str]:
+    return {e.label for e in found.entities.values() if e.type == kind}
+
+
+# --- the place gazetteer ---------------------------------------------------------------------
+
+
+def test_place_rows_say_what_they_are_and_where_they_come_from() -> None:
+    assert "places.tsv" in GAZETTEER_FILES
+    rows = [r for r in csv.reader(data_file("places.tsv").read_text(encoding="utf-8").splitlines(), delimiter="\t")
+            if r and not r[0].startswith("#")]
+    assert len(rows) > 150
+    for row in rows:
+        assert len(row) == 6, row
+        kind, key, label, _aliases, cls, source = row
+        assert kind == "Place" and key and label
+        assert cls in {"country", "region", "municipality", "town", "village", "crossing", "monastery",
+                       "bridge", "camp", "river", "area"}, row
+        assert source.strip(), row
+
+
+@pytest.mark.parametrize("serbian, albanian", [
+    ("Peć", "Pejë"), ("Uroševac", "Ferizaj"), ("Đakovica", "Gjakova"), ("Djakovica", "Gjakovë"),
+    ("Kosovska Mitrovica", "Mitrovicë"), ("Gnjilane", "Gjilan"), ("Suva Reka", "Suharekë"),
+    ("Štrpce", "Shtërpcë"), ("Glogovac", "Drenas"), ("Srbica", "Skenderaj"),
+])
+def test_serbian_and_albanian_forms_are_one_place(serbian: str, albanian: str) -> None:
+    table = alias_table()
+    a, b = table.lookup("Place", serbian), table.lookup("Place", albanian)
+    assert a is not None and a == b
+
+
+@pytest.mark.parametrize("misspelled, key", [
+    ("Prizern", "prizren"), ("Urosevc", "ferizaj"), ("Leposavik", "leposavic"), ("United Nation", "united-nations"),
+])
+def test_misspellings_match_the_gazetteer(misspelled: str, key: str) -> None:
+    kind = "Organization" if " " in misspelled else "Place"
+    found = alias_table().fuzzy(kind, misspelled)
+    assert found is not None and found.key == key
+
+
+@pytest.mark.parametrize("word", ["Serbian", "Albanian", "Kosovar", "Kosovo"])
+def test_derived_words_and_exact_names_are_no_misspellings(word: str) -> None:
+    found = alias_table().fuzzy("Place", word)
+    assert found is None or found.key == "kosovo" and word == "Kosovo"
+
+
+# --- KFOR's areas: a grammar -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("surface, label", [
+    ("Multinational Brigade (MNB) (Centre)", "Multinational Brigade Centre"),
+    ("MNB (West)", "Multinational Brigade West"),
+    ("MNB-S", "Multinational Brigade South"),
+    ("Multinational Task Force East", "Multinational Task Force East"),
+    ("MNTF (North)", "Multinational Task Force North"),
+    ("Multi-National Battle Group East", "Multinational Battle Group East"),
+    ("MNBG-E", "Multinational Battle Group East"),
+    ("Regional Command North", "Regional Command North"),
+    ("Multinational Brigade Center", "Multinational Brigade Centre"),
+    ("Sector B", "Sector B"),
+    ("Gate 7", "Gate 7"),
+    ("Crossing Point 3", "Crossing Point 3"),
+    ("Ground Safety Zone", "Ground Safety Zone"),
+])
+def test_area_names_are_one_place_whatever_their_shape(surface: str, label: str) -> None:
+    assert area_label(surface) == label
+
+
+def test_areas_are_found_in_text() -> None:
+    found = entities_of(
+        "Incidents were reported in Obilic (Multinational Brigade (MNB) (Centre)) and near Banja (MNB (West)). "
+        "Later, MNB (Centre) reported calm, as did Multinational Task Force North and MNTF-E. "
+        "The patrol crossed Sector B of the Ground Safety Zone at Gate 31.\n")
+    places = things(found, "Place")
+    assert {"Multinational Brigade Centre", "Multinational Brigade West", "Multinational Task Force North",
+            "Multinational Task Force East", "Sector B", "Ground Safety Zone"} <= places
+    assert "Brnjak" in places       # Gate 31 is the gazetteer's Brnjak
+    assert not things(found, "Organization") & {"Multinational Brigade", "MNB"}
+
+
+def test_villages_the_model_does_not_know_are_places() -> None:
+    found = entities_of("Kosovo Serbs and Kosovo Albanians demonstrated in Suvi Do and Crkvena Vodica.\n")
+    assert {"Suvi Do", "Crkvena Vodica"} <= things(found, "Place")
+
+
+# --- people: person-shaped names, titles, damaged characters ------------------------------------------
+
+
+def test_a_person_needs_a_person_shaped_name() -> None:
+    found = entities_of("Monthly report to the Security Council\n"
+                        "(Signed) The Rt. Hon. Lord Robertson\n"
+                        "The Parties are compliant with the provisions of the Peac")
+    people = things(found, "Person")
+    assert not people & {"Monthly", "Rt", "Peac", "Rt Hon"}
+
+
+def test_a_plural_title_names_every_listed_person() -> None:
+    found = entities_of("Ministers Jeremić and Šutanovac remain at the head of their ministries.\n")
+    assert {"Jeremic", "Sutanovac"} <= {e.label for e in found.entities.values() if e.type == "Person"}
+
+
+def test_names_with_a_lost_character_are_repaired_and_warned() -> None:
+    text = ("Serbia's parliament approved a new Government, led by Prime Minister Mirko Cvetkovi? and the "
+            "Socialists.\nThe arrest of Radovan Karadži? was announced.\n")
+    found = entities_of(text)
+    assert {"Mirko Cvetkovic", "Radovan Karadzic"} <= things(found, "Person")
+    damaged = [m for m in found.mentions if "?" in m.text]
+    assert damaged and all(m.warning and m.text.endswith("?") for m in damaged)   # kept whole, flagged
+
+
+# --- organizations: flat names -----------------------------------------------------------------------
+
+
+def test_head_of_name_is_one_organization() -> None:
+    found = entities_of(
+        "The Permanent Mission of France to the United Nations presents its compliments. "
+        "The Permanent Mission of France transmits the report of the Government of the French Republic.\n")
+    orgs = things(found, "Organization")
+    assert "Permanent Mission of France to the United Nations" in orgs
+    assert "Permanent Mission of France" not in orgs          # the leading part joins the full name
+    assert "Government of the French Republic" in orgs
+    assert "France" not in things(found, "Place")              # inside a flat name
+
+
+def test_operations_are_no_entities_and_a_named_force_is_an_organization() -> None:
+    found = entities_of("During Operation Joint Guard, the French force Sangaris deployed in Bangui.\n")
+    assert "Operation Joint Guard" not in things(found, "Organization") | things(found, "Place")
+    assert "Sangaris" in things(found, "Organization")
