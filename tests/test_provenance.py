@@ -106,3 +106,14 @@ def test_info_command(tmp_path: Path) -> None:
                                input=graph.read_bytes())
     assert piped.exit_code == 0, piped.output
     assert "Builds recorded in <stdin>: 1" in piped.output
+
+
+def test_build_records_a_start_time_only_with_record_time(tmp_path: Path) -> None:
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["build", str(REPORT), "--no-entities", "-q", "-o", str(tmp_path / "a.ttl")])
+    timed = runner.invoke(cli, ["build", str(REPORT), "--no-entities", "-q", "--record-time",
+                                "-o", str(tmp_path / "b.ttl")])
+    assert plain.exit_code == 0 and timed.exit_code == 0, plain.output + timed.output
+    assert "prov:startedAtTime" not in (tmp_path / "a.ttl").read_text(encoding="utf-8")
+    [row] = provenance.recorded(export.read(tmp_path / "b.ttl"))
+    assert dt.datetime.fromisoformat(row["started"]).tzinfo is not None

@@ -45,6 +45,9 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
               help="Also keep the graph in an on-disk Oxigraph store (query it with query --store).")
 @click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be built.")
+@click.option("--record-time", is_flag=True,
+              help="Record the build's start time in the graph (prov:startedAtTime); the output "
+                   "then differs from run to run.")
 @click.option("--link", "link_wikidata", is_flag=True, help="Link entities to Wikidata (see `link`).")
 @click.option("--offline", is_flag=True, help="With --link: only the alignment table and the cache.")
 @store_target_options("--load")
@@ -52,7 +55,7 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
               model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
               link_wikidata: bool, offline: bool, quiet: bool, retries: int, cache_dir: Path | None,
-              no_cache: bool, store: Path | None, **target: Any) -> None:
+              no_cache: bool, store: Path | None, record_time: bool, **target: Any) -> None:
     """Build the knowledge graph of report files or folders (default: the bundled examples).
 
     PATHS may be `-`: one report on standard input (its file name in the graph is
@@ -82,20 +85,21 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
             _build(tuple(piped if is_stdio(path) else path for path in paths), output, fmt,
                    no_validate, base, model, n_process, no_entities, fail_fast, link_wikidata,
                    offline, quiet, retries, target, stdin=piped, cache_dir=cache_dir,
-                   no_cache=no_cache, store=store)
+                   no_cache=no_cache, store=store, record_time=record_time)
     else:
         _build(paths, output, fmt, no_validate, base, model, n_process, no_entities, fail_fast,
                link_wikidata, offline, quiet, retries, target, cache_dir=cache_dir,
-               no_cache=no_cache, store=store)
+               no_cache=no_cache, store=store, record_time=record_time)
 
 
 def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
            model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
            link_wikidata: bool, offline: bool, quiet: bool, retries: int, target: dict[str, Any],
            stdin: Path | None = None, cache_dir: Path | None = None, no_cache: bool = False,
-           store: Path | None = None) -> None:
+           store: Path | None = None, record_time: bool = False) -> None:
     from kfor_kg import build, stream
     from kfor_kg.cache import DEFAULT_CACHE_NAME, DocumentCache
+    from kfor_kg.rdf import provenance
     from kfor_kg.rdf import export
     from kfor_kg.text.ingest import iter_report_files
 
@@ -107,7 +111,8 @@ def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: 
 
         model = resolve_model(model)  # a missing model fails now, not after reading every file
     options = build.BuildOptions(base=base, model=model, entities=not no_entities,
-                                 fail_fast=fail_fast, n_process=n_process, validate=not no_validate)
+                                 fail_fast=fail_fast, n_process=n_process, validate=not no_validate,
+                                 started=provenance.now() if record_time else None)
     files = list(iter_report_files(paths or [build.example_reports()]))
     with ExitStack() as stack:
         if no_cache or stdin is not None:
