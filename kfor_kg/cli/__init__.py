@@ -70,6 +70,20 @@ def _fail(ctx: click.Context, error: KforError, cause: BaseException | None) -> 
     ctx.exit(error.exit_code)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`: what a build here records (rdf.provenance), on one line."""
+    if not value or ctx.resilient_parsing:
+        return
+    from kfor_kg.rdf.provenance import BuildInfo, installed_info, rules_version
+
+    try:
+        info = installed_info()
+    except KforError:  # no model installed: still say what can be said
+        info = BuildInfo(rules=rules_version())
+    click.echo(info.describe())
+    ctx.exit()
+
+
 class KforGroup(click.Group):
     """A command group that turns every exception into `Error: [Knnn] ...` and its exit code."""
 
@@ -96,7 +110,8 @@ class KforGroup(click.Group):
 
 
 @click.group(cls=KforGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kfor-kg")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show kfor-kg's, the rules' and the spaCy pipeline's versions and exit.")
 @click.option("-v", "--verbose", count=True,
               help="Log what happens, and tracebacks of errors, on stderr (-vv: HTTP too).")
 @click.option("-q", "--quiet", is_flag=True,
