@@ -101,7 +101,7 @@ def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: 
     from kfor_kg.cache import DEFAULT_CACHE_NAME, DocumentCache
     from kfor_kg.rdf import provenance
     from kfor_kg.rdf import export
-    from kfor_kg.text.ingest import iter_report_files
+    from kfor_kg.text.ingest import discover
 
     to_stdout = is_stdio(output)
     shown = "the graph" if to_stdout else str(output)
@@ -113,7 +113,11 @@ def _build(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: 
     options = build.BuildOptions(base=base, model=model, entities=not no_entities,
                                  fail_fast=fail_fast, n_process=n_process, validate=not no_validate,
                                  started=provenance.now() if record_time else None)
-    files = list(iter_report_files(paths or [build.example_reports()]))
+    found = discover(paths or [build.example_reports()])
+    files = found.files
+    skipped = found.summary()
+    if skipped:  # shown even with --quiet: files the user may expect to be read
+        click.echo(skipped, err=True)
     with ExitStack() as stack:
         if no_cache or stdin is not None:
             spool = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kfor-build-")))
