@@ -20,6 +20,7 @@ from typing import Any
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores import query
+from kfor_kg.stores.http import RetryPolicy
 from kfor_kg.stores.output import Cell, cell_value, format_rows
 
 __all__ = ["SERIES", "Corpus", "Stats", "compute", "stats_json", "format_stats"]
@@ -53,21 +54,26 @@ ORDER BY ?doc
 
 
 class Corpus:
-    """A built series to ask: a graph file (read once) or a SPARQL endpoint.
+    """A built series to ask: a graph file (read once, on first use), a loaded graph or
+    Oxigraph store, or a SPARQL endpoint.
 
     `default_graphs` (endpoint only) are the graphs whose union the queries see,
-    as `kfor-kg query --endpoint` finds them.
+    as `kfor-kg query --endpoint` finds them; `retry` how often a failed request is
+    tried again.
     """
 
-    def __init__(self, data: Path | Any | None = None, endpoint: str | None = None, *,
+    def __init__(self, data: Path | str | Any | None = None, endpoint: str | None = None, *,
                  default_graphs: Sequence[str] | None = None, timeout: float | None = None,
-                 base: str = DEFAULT_BASE) -> None:
+                 retry: RetryPolicy | None = None, base: str = DEFAULT_BASE,
+                 data_format: str | None = None) -> None:
         if (data is None) == (endpoint is None):
             raise ConfigError("give either a graph file or a SPARQL endpoint URL")
         self.endpoint = endpoint
         self.default_graphs = default_graphs
         self.timeout = timeout
+        self.retry = retry
         self.base = base
+        self.data_format = data_format
         self._graph: Any = None
         self._path: Path | None = None
         if isinstance(data, (str, Path)):
@@ -77,9 +83,13 @@ class Corpus:
 
     @property
     def graph(self) -> Any:
-        """The loaded graph (None for an endpoint); read on first use."""
+        """The loaded graph (None for an endpoint); a file is read on first use.
+
+        Raises:
+            ConfigError, IngestError: as `kfor_kg.stores.query.load`.
+        """
         if self._graph is None and self._path is not None:
-            self._graph = _load(self._path)
+            self._graph = query.load(self._path, self.data_format)
         return self._graph
 
     def run(self, name_or_spec: str | Path | query.QuerySpec,
@@ -92,13 +102,9 @@ class Corpus:
         if self.endpoint is not None:
             extra: dict[str, Any] = {} if self.timeout is None else {"timeout": self.timeout}
             return query.run(name_or_spec, endpoint=self.endpoint, params=params,
-                             default_graphs=self.default_graphs, base=self.base, **extra)
+                             default_graphs=self.default_graphs, base=self.base,
+                             retry=self.retry, **extra)
         return query.run(name_or_spec, data=self.graph, params=params, base=self.base)
-
-
-def _load(path: Path) -> Any:
-    """The graph of an RDF file, as the query module loads it (an in-memory Oxigraph store)."""
-    return query.load(path)
 
 
 def own_query(name: str, text: str) -> query.QuerySpec:

@@ -78,7 +78,7 @@ def test_cli_json_is_typed_and_equals_the_library(graph_file: Path, figures: dic
 def test_cli_missing_file_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stats", "--data", str(tmp_path / "none.ttl")])
     assert result.exit_code == 3
-    assert result.stderr.strip().startswith("Error: [K001]") and "none.ttl" in result.stderr
+    assert result.stderr.strip().startswith("Error: [K002]") and "none.ttl" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -86,3 +86,24 @@ def test_trig_and_turtle_give_the_same_figures(tmp_path: Path, figures: dict[str
     trig = tmp_path / "kfor.trig"
     export.write(seeds().dataset, trig)
     assert stats_json(compute(Corpus(trig))) == figures
+
+
+def test_cli_reads_stdin_and_an_oxigraph_store(graph_file: Path, tmp_path: Path,
+                                               figures: dict[str, object]) -> None:
+    import pyoxigraph as ox
+
+    runner = CliRunner()
+    piped = runner.invoke(cli, ["stats", "--data", "-", "--data-format", "ttl", "--format", "json"],
+                          input=graph_file.read_bytes())
+    assert piped.exit_code == 0, piped.output
+    assert json.loads(piped.stdout) == figures
+    folder = tmp_path / "kfor.db"
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(graph_file), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    stored = runner.invoke(cli, ["stats", "--store", str(folder), "--format", "json"])
+    assert stored.exit_code == 0, stored.output
+    assert json.loads(stored.stdout) == figures
+    both = runner.invoke(cli, ["stats", "--store", str(folder), "--data", str(graph_file)])
+    assert both.exit_code == 2 and "one of --data, --store and --endpoint" in both.stderr

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kfor_kg.cli.stats import corpus_options, open_corpus
+from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.web import DEFAULT_HOST, DEFAULT_PORT
 
 
@@ -32,8 +34,7 @@ def _is_loopback(host: str) -> bool:
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("-q", "--quiet", is_flag=True, help="No start-up line or request log.")
-def serve_cli(data: Path | None, endpoint: str | None, union: bool, base: str, timeout: float,
-              reports: tuple[Path, ...], host: str, port: int, quiet: bool) -> None:
+def serve_cli(reports: tuple[Path, ...], host: str, port: int, quiet: bool, **source: Any) -> None:
     """Browse a build in a web browser: documents with their header facts, each
     text with its mentions linked to their entities, entity pages, the events,
     the troop chart and the shipped queries (with CSV and JSON downloads).
@@ -45,15 +46,17 @@ def serve_cli(data: Path | None, endpoint: str | None, union: bool, base: str, t
         kfor-kg serve
 
         kfor-kg serve --data kfor.trig --reports reports/ --port 8080
+
+        kfor-kg serve --store kfor.db --reports reports/
     """
     import uvicorn
 
     from kfor_kg.web import make_site
     from kfor_kg.web.app import create_app
 
-    corpus = open_corpus(data, endpoint, union, base, timeout)
-    label = endpoint or str(data or "kfor.ttl")
-    site = make_site(corpus, reports, base=base, label=label)
+    corpus = open_corpus(**source)
+    label = str(source.get("endpoint") or source.get("store") or source.get("data") or "kfor.ttl")
+    site = make_site(corpus, reports, base=source.get("base") or DEFAULT_BASE, label=label)
     if not _is_loopback(host):
         click.echo(f"Warning: listening on {host}: the build is visible to your network.",
                    err=True)

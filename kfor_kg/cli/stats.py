@@ -5,81 +5,107 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
+from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
+from kfor_kg.cli.streams import is_stdio, stdin_file
 from kfor_kg.errors import ConfigError
+from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from kfor_kg.stats import Corpus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def corpus_options(command: F) -> F:
-    """--data / --endpoint (with --union, --base, --timeout), as `kfor-kg query` has them."""
+    """Where a build is read from, as `kfor-kg query` takes it: --data FILE (or `-` with
+    --data-format), --store DIR, or --endpoint URL (with --union, --timeout, --retries);
+    and --base. The command gets them as keyword arguments for `open_corpus`."""
     for option in reversed((
-        click.option("--data", type=click.Path(dir_okay=False, path_type=Path),
-                     help=f"RDF file of a build (default: {DEFAULT_OUTPUT}, what `kfor-kg build` writes)."),
+        click.option("--data", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                     help=f"RDF file of a build, `-` for standard input (default: {DEFAULT_OUTPUT}, "
+                          "what `kfor-kg build` writes)."),
+        click.option("--data-format", type=click.Choice(RDF_FORMATS),
+                     help="RDF format of --data (default: from its extension; needed with `--data -`)."),
+        click.option("--store", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     help="On-disk Oxigraph store of a build (`kfor-kg build --store DIR`)."),
         click.option("--endpoint", metavar="URL", help="SPARQL endpoint to read instead of a file."),
         click.option("--union/--named-graphs", "union", default=False,
                      help="Endpoint: rely on the server's default graph (--union) or query the "
                           "union of the graphs `kfor-kg load` wrote (default)."),
-        click.option("--base", default=DEFAULT_BASE, show_default=True,
+        click.option("--base", default=DEFAULT_BASE, show_default=True, callback=valid_base,
                      help="Base IRI of the build."),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-                     default=DEFAULT_TIMEOUT, show_default=True,
-                     help="Seconds to wait for the endpoint."),
+        timeout_option(),
+        retries_option(default=0),
     )):
         command = option(command)
     return command
 
 
-def open_corpus(data: Path | None, endpoint: str | None, union: bool, base: str,
-                timeout: float) -> Any:
-    """The `kfor_kg.stats.Corpus` the options name; checked before any work starts.
+def open_corpus(data: Path | None = None, data_format: str | None = None,
+                store: Path | None = None, endpoint: str | None = None, union: bool = False,
+                base: str = DEFAULT_BASE, timeout: float = DEFAULT_TIMEOUT,
+                retries: int = 0) -> Corpus:
+    """The build the options of `corpus_options` name, read now (a bad file fails here,
+    before any other work).
 
     Raises:
-        click.UsageError: both --data and --endpoint.
-        ConfigError: no --data and no kfor.ttl here, or the file is missing.
+        click.UsageError: more than one source, or `--data -` without --data-format.
+        ConfigError, IngestError: no --data and no kfor.ttl here; the file or store
+            cannot be read.
+        StoreError: the endpoint's graphs cannot be listed.
     """
     from kfor_kg.stats import Corpus
+    from kfor_kg.stores import query
 
-    if data is not None and endpoint is not None:
-        raise click.UsageError("give --data or --endpoint, not both")
+    if sum(x is not None for x in (data, endpoint, store)) > 1:
+        raise click.UsageError("give one of --data, --store and --endpoint")
+    if is_stdio(data) and data_format is None:
+        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
     if endpoint is not None:
         graphs = None
         if not union:
             from kfor_kg.stores.client import Target
             from kfor_kg.stores.triplestore import stored_graphs
 
-            graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base)
-        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout, base=base)
+            graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
+                                   retry=retry_policy(retries))
+        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout,
+                      retry=retry_policy(retries), base=base)
+    if store is not None:
+        return Corpus(query.open_store(store), base=base)
+    if is_stdio(data):
+        with stdin_file("." + str(data_format)) as piped:
+            return Corpus(query.load(piped, data_format), base=base)
     if data is None:
         data = DEFAULT_OUTPUT
         if not data.exists():
             raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
-                              "or pass --data FILE or --endpoint URL")
-    elif not data.is_file():
-        raise ConfigError(f"{data}: no such file")
-    return Corpus(data, base=base)
+                              "or pass --data FILE, --store DIR or --endpoint URL")
+    return Corpus(query.load(data, data_format), base=base)
 
 
 @click.command("stats")
 @corpus_options
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
               show_default=True, help="Output format.")
-def stats_cli(data: Path | None, endpoint: str | None, union: bool, base: str, timeout: float,
-              fmt: str) -> None:
+def stats_cli(fmt: str, **source: Any) -> None:
     """Figures about a build: documents per year and per force, signatories,
     entities and events by type, the troop-strength range.
 
-    Example:
+    Examples:
 
-        kfor-kg stats --format json
+        kfor-kg stats
+
+        kfor-kg stats --data kfor.trig --format json
     """
     from kfor_kg import stats
 
-    corpus = open_corpus(data, endpoint, union, base, timeout)
+    corpus = open_corpus(**source)
     click.echo(stats.format_stats(stats.compute(corpus), fmt), nl=False)
