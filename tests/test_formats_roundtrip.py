@@ -233,3 +233,20 @@ def test_the_un_masthead_of_a_pdf_gives_the_symbol(tmp_path: Path) -> None:
         return [(x.kind, x.date, x.signatory and (x.signatory.name, x.signatory.office)) for x in r.letters]
 
     assert letters(record) == letters(plain)
+
+
+def test_build_names_the_unsupported_files_and_keeps_the_output_when_nothing_is_read(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "table.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    out = tmp_path / "kfor.ttl"
+    out.write_text("# the previous graph\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--no-entities", "-q"])
+    assert run.exit_code == 3
+    assert "skipped 2 files of unsupported type: .png, .xlsx" in run.stderr
+    assert out.read_text(encoding="utf-8") == "# the previous graph\n"
+    (folder / EXAMPLES[0].name).write_bytes(EXAMPLES[0].read_bytes())
+    run = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--no-entities", "-q", "--no-cache"])
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr.count("skipped 2 files of unsupported type") == 1
