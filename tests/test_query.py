@@ -468,7 +468,7 @@ def test_cli_query_defaults_to_kfor_ttl(tmp_path: Path, monkeypatch: pytest.Monk
     (["query", "-", "--data", "-", "--data-format", "ttl"], 2, "cannot both come from standard input"),
     (["query", "SELECT ?x { ?x ?p }", "--data", str(SAMPLE)], 3, "<query> is not valid SPARQL"),
     (["query", "signed-by", "--data", str(SAMPLE), "--param", "person"], 2, "'person' is not NAME=VALUE"),
-    (["query", "documents", "--data", str(SAMPLE), "--endpoint", "http://x/"], 2, "not both"),
+    (["query", "documents", "--data", str(SAMPLE), "--endpoint", "http://x/"], 2, "give one of --data"),
     (["query", "documents", "--data", "missing.ttl"], 3, "cannot read missing.ttl: no such file"),
 ])
 def test_cli_query_errors(fixture_queries: None, args: list[str], code: int, message: str) -> None:
