@@ -134,6 +134,7 @@ def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast:
             record = facts.extract(ingest.load(path))
             duplicate = duplicate_of(record, path, seen)
             if duplicate is not None and duplicate.quiet:
+                errors.append(duplicate)        # in its file's place; no error for the user
                 if progress:
                     progress(path)
                 continue
@@ -199,7 +200,7 @@ def build(paths: Sequence[Path] | None = None, options: BuildOptions = BuildOpti
         ds.addN(built.dataset.quads((None, None, None, None)))  # type: ignore[arg-type]
         records.append(built.record)
     _add_ontology(ds, minter)
-    return BuildResult(ds, records, errors)
+    return BuildResult(ds, records, [e for e in errors if not e.quiet])
 
 
 def build_dataset(records: Iterable[DocumentRecord], options: BuildOptions = BuildOptions()) -> Dataset:

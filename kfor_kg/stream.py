@@ -111,7 +111,8 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
                 fresh[item.path] = store(item)
             outcome = fresh.pop(path)
         if isinstance(outcome, FileError):
-            result.errors.append(outcome)
+            if not outcome.quiet:       # a copy of a file already read is skipped quietly
+                result.errors.append(outcome)
             continue
         duplicate = duplicate_key(outcome.key, path, seen)
         if duplicate is not None:

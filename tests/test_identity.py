@@ -117,3 +117,20 @@ def test_sibling_reports_build_with_their_force(path: Path) -> None:
     record = facts.extract(ingest.load(path))
     assert record.report is not None and record.report.force is not None
     assert record.report.force.key in ("sfor", "sangaris", "french-forces")
+
+
+def test_the_build_command_refuses_the_second_text_and_is_quiet_on_a_copy(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kfor_kg.cli import cli
+
+    folder = tmp_path / "reports"
+    first = write(folder, "a.txt", REPORT.format(number="300", troops="18,500"))
+    write(folder, "c-copy.txt", REPORT.format(number="300", troops="18,500"))
+    second = write(folder, "b.txt", REPORT.format(number="300", troops="19,000"))
+    out = tmp_path / "kfor.ttl"
+    result = CliRunner().invoke(cli, ["build", str(folder), "--no-entities", "--no-cache", "-q", "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and str(second) in errors[0] and str(first) in errors[0]
+    assert out.read_text(encoding="utf-8").count("kfor:troops 18500") == 1
