@@ -92,7 +92,7 @@ def test_offsets_map_back_to_the_original() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab Z9*#\\[]()-\n\r\t.S/0ÃƒÂ³é")), max_size=200))
+@given(st.text(alphabet=st.sampled_from(list("ab Z9*#\\[]()-\n\r\t\f.S/0ÃƒÂ³é")), max_size=200))
 def test_cleaning_odd_text_never_breaks_the_offset_map(text: str) -> None:
     result = clean(SourceText(Path("t.txt"), text, "0" * 64))
     assert len(result.starts) == len(result.ends) == len(result.text)
@@ -101,6 +101,12 @@ def test_cleaning_odd_text_never_breaks_the_offset_map(text: str) -> None:
         assert 0 <= a < b <= len(text)
         if char not in " \n":
             assert char in text[a:b] or len(text[a:b]) > 1
+
+
+def test_a_page_break_joins_a_paragraph_but_keeps_the_next_numbered_one() -> None:
+    assert cleaned("the situation in the\n\n07-58315\n\fS/2007/652\n\nnorth remained calm.") == \
+        "the situation in the north remained calm."
+    assert cleaned("remained calm.\n\n3\n\f\n5. KFOR continued").split("\n") == ["remained calm.", "5. KFOR continued"]
 
 
 def test_empty_file(tmp_path: Path) -> None:
