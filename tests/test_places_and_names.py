@@ -153,3 +153,26 @@ def test_operations_are_no_entities_and_a_named_force_is_an_organization() -> No
     found = entities_of("During Operation Joint Guard, the French force Sangaris deployed in Bangui.\n")
     assert "Operation Joint Guard" not in things(found, "Organization") | things(found, "Place")
     assert "Sangaris" in things(found, "Organization")
+
+
+# --- posts in appositions, with ranks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, person, role, organization", [
+    ("On 3 March, the Kosovo Prime Minister, Hashim Thaci, met the press.", "hashim-thaci", "Prime Minister",
+     ("Place", "kosovo")),
+    ("Hashim Thaci, the Kosovo Prime Minister, attended.", "hashim-thaci", "Prime Minister", ("Place", "kosovo")),
+    ("The Special Representative of the Secretary-General, Lamberto Zannier, visited Mitrovica.",
+     "lamberto-zannier", "Special Representative of the Secretary-General", ("Organization", "united-nations")),
+    ("KFOR Commander Lieutenant General Giuseppe Emilio Gay met the press.", "giuseppe-emilio-gay", "Commander",
+     ("Organization", "kfor")),
+    ("Major General Özkan Ulutaş, the KFOR Commander, visited the base.", "ozkan-ulutas", "Commander",
+     ("Organization", "kfor")),
+    ("Serbian Foreign Minister Vuk Jeremić spoke.", "vuk-jeremic", "Minister of Foreign Affairs", ("Place", "serbia")),
+    ("NATO Secretary General Jens Stoltenberg said so.", "jens-stoltenberg", "Secretary-General",
+     ("Organization", "nato")),
+])
+def test_posts_in_appositions_with_ranks(text: str, person: str, role: str, organization: tuple[str, str]) -> None:
+    found = entities_of(text + "\n")
+    assert [(h.person, h.role, h.organization) for h in found.posts] == [(person, role, organization)]
+    assert all(h.evidence.text in text for h in found.posts)

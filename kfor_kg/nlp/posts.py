@@ -47,13 +47,17 @@ _LEADING = {"the", "a", "an", "its", "his", "her", "their"}
 
 
 def role_ending(doc: Doc, end: int) -> tuple[Role, int] | None:
-    """The role whose wording ends at token `end` (exclusive): (role, start token)."""
+    """The role whose wording ends at token `end` (exclusive), the longest: (role, start token).
+
+    "Special Representative of the Secretary-General", not its last words "Secretary-General".
+    """
+    best: tuple[Role, int] | None = None
     for role in roles():
-        for words in sorted(role.words, key=len, reverse=True):
+        for words in role.words:
             s = end - len(words)
-            if s >= 0 and tuple(fold(t.text) for t in doc[s:end]) == words:
-                return role, s
-    return None
+            if s >= 0 and (best is None or s < best[1]) and tuple(fold(t.text) for t in doc[s:end]) == words:
+                best = (role, s)
+    return best
 
 
 def role_starting(doc: Doc, start: int) -> tuple[Role, int] | None:
@@ -63,6 +67,31 @@ def role_starting(doc: Doc, start: int) -> tuple[Role, int] | None:
             e = start + len(words)
             if e <= len(doc) and tuple(fold(t.text) for t in doc[start:e]) == words:
                 return role, e
+    return None
+
+
+def _skip_forward(doc: Doc, i: int, words: set[str]) -> int:
+    while i < len(doc) and doc[i].lower_ in words:
+        i += 1
+    return i
+
+
+_DEMONYM_ENDINGS = ("ian", "an", "n", "i", "ese")
+
+
+def _polity(doc: Doc, i: int) -> tuple[str, str] | None:
+    """The country or territory an adjective at token `i` names ("Serbian" → Serbia, "Kosovan" → Kosovo)."""
+    if i < 0 or i >= len(doc) or not doc[i].text[:1].isupper() or not doc[i].is_alpha:
+        return None
+    word = doc[i].text
+    table = alias_table()
+    for ending in _DEMONYM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            base = word[:-len(ending)]
+            for candidate in (base, base + "a", base + "o"):
+                thing = table.lookup("Place", candidate)
+                if thing is not None:
+                    return thing.type, thing.key
     return None
 
 
@@ -102,6 +131,11 @@ def read_posts(record: DocumentRecord, doc: Doc, raws: Sequence[ResolvedMention]
         i = person.span.start
         while i > 0 and doc[i - 1].text in rules.honorifics:
             i -= 1
+        if role_ending(doc, i) is None:
+            # "Commander Lieutenant General X": the rank is no part of the post
+            # (but "Secretary General X" ends in a role).
+            while i > 0 and (doc[i - 1].text in rules.honorifics or doc[i - 1].text in rules.ranks):
+                i -= 1
         # "the [former] ROLE of [the] ORG[ (ALT)], PERSON" and "ORG ROLE PERSON"
         j = i - 1 if i > 0 and doc[i - 1].text == "," else i
         if j > 0 and doc[j - 1].text == ")":
@@ -121,14 +155,21 @@ def read_posts(record: DocumentRecord, doc: Doc, raws: Sequence[ResolvedMention]
                     former = any(t.lower_ == "former" for t in doc[ms:rs])
                     add(person, role, org_raw.resolved, _skip_back(doc, ms, _LEADING), person.span.end, former)
                     continue
+        # "[the] ORG ROLE PERSON", "the ORG ROLE, PERSON," (a role in apposition before the name)
         found = role_ending(doc, i)
+        if found is None and j < i and (person.span.end >= len(doc) or doc[person.span.end].text in (",", ".", ";")):
+            found = role_ending(doc, j)
         if found:
             role, rs = found
             ms = _skip_back(doc, rs, _MODIFIERS)
             former = any(t.lower_ == "former" for t in doc[ms:rs])
             org_raw = by_end.get(ms)
+            polity = _polity(doc, ms - 1) if org_raw is None and ms > 0 else None
             if org_raw is not None:        # "NATO Secretary General Jens Stoltenberg"
                 add(person, role, org_raw.resolved, org_raw.span.start, person.span.end, former)
+                continue
+            if polity is not None:         # "Serbian Foreign Minister Vuk Jeremić"
+                add(person, role, polity, ms - 1, person.span.end, former)
                 continue
             if role.organization:          # "Special Representative of the Secretary-General X"
                 add(person, role, None, _skip_back(doc, ms, _LEADING), person.span.end, former)
@@ -140,6 +181,17 @@ def read_posts(record: DocumentRecord, doc: Doc, raws: Sequence[ResolvedMention]
             while k < len(doc) and doc[k].lower_ in _LEADING | _MODIFIERS:
                 k += 1
             former = any(t.lower_ == "former" for t in doc[e + 1:k])
+            # "PERSON, the [former] ORG ROLE," ("Hashim Thaci, the Kosovo Prime Minister")
+            org_first = by_start.get(k)
+            polity = _polity(doc, k) if org_first is None else None
+            after = org_first.span.end if org_first is not None else (k + 1 if polity else None)
+            if after is not None:
+                found3 = role_starting(doc, _skip_forward(doc, after, _MODIFIERS))
+                if found3:
+                    role, end = found3
+                    org = org_first.resolved if org_first is not None else polity
+                    add(person, role, org, person.span.start, end, former)
+                    continue
             found2 = role_starting(doc, k)
             if found2:
                 role, k = found2

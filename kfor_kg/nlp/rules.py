@@ -84,6 +84,7 @@ class EntityRules:
     of_connectors: frozenset[str] = frozenset()
     non_entity_leads: frozenset[str] = frozenset()
     organization_cues: tuple[tuple[str, ...], ...] = ()
+    ranks: frozenset[str] = frozenset()
 
     def stopped(self, text: str, label: str) -> bool:
         labels = self.stoplist.get(match_key(text))
@@ -151,6 +152,7 @@ def parse_entity_rules(rules_text: str, stoplist_text: str, origin: str = "entit
             of_connectors=frozenset(rep.get("of_connectors", [])),
             non_entity_leads=frozenset(rep.get("non_entity_leads", [])),
             organization_cues=tuple(tuple(c) for c in rep.get("organization_cues", [])),
+            ranks=frozenset(spans.get("ranks", [])),
         )
     except (KeyError, ValueError, TypeError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot read the NLP rules in {origin} ({e})") from e
