@@ -101,3 +101,23 @@ def test_shell_completion() -> None:
         **os.environ, "_KFOR_KG_COMPLETE": "bash_complete", "COMP_WORDS": "kfor-kg query signed_",
         "COMP_CWORD": "2"})
     assert words.stdout.decode().split() == ["plain,signed_in_year"]
+
+
+def test_validate_a_graph_on_stdin(piped_graph: bytes) -> None:
+    ok = CliRunner().invoke(cli, ["validate", "-", "--format", "ttl"], input=piped_graph)
+    assert ok.exit_code == 0, ok.output
+    no_format = CliRunner().invoke(cli, ["validate", "-"], input=piped_graph)
+    assert no_format.exit_code == 2 and "needs --format" in no_format.output
+
+
+@pytest.mark.server
+def test_load_a_graph_from_stdin(piped_graph: bytes, tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from servers import OxigraphServer
+
+    with OxigraphServer(tmp_path / "db") as server:
+        loaded = CliRunner().invoke(cli, ["load", "-", "--format", "ttl", "--server", "oxigraph",
+                                          server.base_url], input=piped_graph)
+        assert loaded.exit_code == 0, loaded.output
+        assert loaded.stdout == ""
+        assert "Stored 1 of 1 documents" in loaded.stderr

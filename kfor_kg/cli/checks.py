@@ -8,14 +8,15 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
+from kfor_kg.cli.streams import is_stdio, stdin_file
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
 
 @click.command("validate")
-@click.argument("graph", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("graph", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
-              help="RDF format of GRAPH (default: from its extension).")
+              help="RDF format of GRAPH (default: from its extension; needed for `-`, stdin).")
 @click.option("-q", "--quiet", is_flag=True, help="Print no report; only the exit code tells.")
 def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
     """Check an RDF file against the shipped SHACL shapes and report what is wrong where.
@@ -33,7 +34,14 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
     from kfor_kg.rdf import export, validate
     from kfor_kg.rdf.vocab import KFOR
 
-    data = export.read(graph, fmt)
+    if is_stdio(graph):
+        if fmt is None:
+            raise click.UsageError("GRAPH - (standard input) needs --format")
+        with stdin_file("." + fmt) as piped:
+            data = export.read(piped, fmt)
+        graph = Path("<stdin>")
+    else:
+        data = export.read(graph, fmt)
     if not any(True for _ in Dataset(store=data.store, default_union=True).subjects(
             RDF.type, KFOR.Document)):
         raise IngestError(f"{graph} holds no kfor-kg document (nothing typed kfor:Document); "

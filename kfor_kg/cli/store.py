@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
+from kfor_kg.cli.streams import is_stdio, stdin_file
 from kfor_kg.errors import ConfigError, StoreError
+from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, RetryPolicy
 from kfor_kg.stores.client import SERVER_PRESETS, Target, password_from_env
@@ -142,7 +144,9 @@ def echo_load_report(report: LoadReport, replace_shared: bool = False, quiet: bo
 
 @click.command("load")
 @click.argument("graph", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
+              help="RDF format of GRAPH `-` (standard input).")
 @store_target_options()
 @click.option("--no-ontology", is_flag=True, help="Leave the ontology graph alone.")
 @click.option("--replace-shared", is_flag=True,
@@ -150,8 +154,8 @@ def echo_load_report(report: LoadReport, replace_shared: bool = False, quiet: bo
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE,
               show_default=True, help="Triples per SPARQL Update request (without a graph store).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress or summary.")
-def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, batch_size: int,
-             quiet: bool, retries: int, **target: Any) -> None:
+def load_cli(graph: tuple[Path, ...], fmt: str | None, no_ontology: bool, replace_shared: bool,
+             batch_size: int, quiet: bool, retries: int, **target: Any) -> None:
     """Load GRAPH files written by `build` (any format) into a SPARQL 1.1 triplestore.
 
     Every document goes into its own named graph, replaced as a whole on reload;
@@ -162,9 +166,17 @@ def load_cli(graph: tuple[Path, ...], no_ontology: bool, replace_shared: bool, b
 
         kfor-kg load kfor.trig --server oxigraph http://127.0.0.1:7878
     """
-    report = load(graph, store_target(**target), ontology=not no_ontology,
-                  replace_shared=replace_shared, batch_size=batch_size,
-                  retry=retry_policy(retries), on_document=load_progress(quiet))
+    if any(is_stdio(path) for path in graph):
+        if fmt is None or len(graph) > 1:
+            raise click.UsageError("GRAPH - (standard input) needs --format, and no other GRAPH")
+        with stdin_file("." + fmt) as piped:
+            report = load([piped], store_target(**target), ontology=not no_ontology,
+                          replace_shared=replace_shared, batch_size=batch_size,
+                          retry=retry_policy(retries), on_document=load_progress(quiet))
+    else:
+        report = load(graph, store_target(**target), ontology=not no_ontology,
+                      replace_shared=replace_shared, batch_size=batch_size,
+                      retry=retry_policy(retries), on_document=load_progress(quiet))
     echo_load_report(report, replace_shared, quiet)
 
 
