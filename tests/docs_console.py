@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SERVER = "http://127.0.0.1:7878"
 ROOT_SHOWN = "~/kfor-kg"
-TIMEOUT = 900
+TIMEOUT = 600  # seconds per command: a command that never ends (a server) fails, not hangs
 
 _FENCE = re.compile(r"^```(console|python)\s*$")
 _EXIT = re.compile(r"^\(exit code (\d+)\)$")
