@@ -183,9 +183,12 @@ class Session:
         text = command if command.startswith("python - <<") else command.replace("\\\n", " ")
         if self.server is not None:
             text = text.replace(SERVER, self.server_url)
-        done = subprocess.run(["bash", "-o", "pipefail", "-c", text], cwd=self.folder, env=self.env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        try:
+            done = subprocess.run(["bash", "-o", "pipefail", "-c", text], cwd=self.folder,
+                                  env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return [f"(did not end within {TIMEOUT} s; mark the block `# not re-run: REASON`)"], -1
         return self.clean(done.stdout.decode("utf-8", "replace")), done.returncode
 
     def clean(self, output: str) -> list[str]:
