@@ -171,6 +171,11 @@ def read_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
     ("1. The overall troop level stood at 4,500.", 4500, False),
     ("1. Approximately 35,000 SFOR troops are currently deployed in Bosnia and Herzegovina.", 35000, True),
     ("1. The force comprised almost 3,600 personnel from 28 allies and 5 partner nations.", 3600, True),
+    ("1. KFOR troops numbered 39,000 at the end of the month.", 39000, False),
+    ("1. KFOR's strength stood at about 16,000.", 16000, True),
+    ("1. NATO maintained a force of some 17,000 in the theatre.", 17000, True),
+    ("1. The number of KFOR troops in theatre was 15,500.", 15500, False),
+    ("1. Troop levels: 4.5 thousand.", 4500, False),
 ])
 def test_troop_strength_in_any_clause_order(sentence: str, troops: int, approximate: bool) -> None:
     record = read_text(HEAD + sentence + "\n\n2. The situation remained calm.\n")

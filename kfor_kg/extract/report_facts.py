@@ -120,7 +120,8 @@ class ReportReader:
 
     def troops(self, body: Part, period: Period | None) -> TroopStrength | None:
         """The force's strength: a troop noun with its count in any clause order."""
-        m = self._search("troops_total", body.start, body.end) or self._search("troop_strength", body.start, body.end)
+        m = (self._search("troops_total", body.start, body.end) or self._search("troop_strength", body.start, body.end)
+             or self._search("troops_noun_first", body.start, body.end))
         if m is None:
             numbered = [p for p in self.structure.paragraphs if p.number is not None]
             limit = numbered[TROOP_PARAGRAPHS - 1].end if len(numbered) >= TROOP_PARAGRAPHS else body.end
