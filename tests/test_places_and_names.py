@@ -176,3 +176,12 @@ def test_posts_in_appositions_with_ranks(text: str, person: str, role: str, orga
     found = entities_of(text + "\n")
     assert [(h.person, h.role, h.organization) for h in found.posts] == [(person, role, organization)]
     assert all(h.evidence.text in text for h in found.posts)
+
+
+def test_lines_in_another_script_give_no_entities() -> None:
+    found = entities_of("Совет Безопасности Организации Объединенных Наций\n\n"
+                        "The Security Council met in Pristina.\n")
+    assert {m.text for m in found.mentions} == {"Security Council", "Pristina"}
+    assert all(m.start > 50 for m in found.mentions)
+    mixed = entities_of("Совет Безопасности Pristina\nThe Security Council met in Pristina.\n")
+    assert {m.text for m in mixed.mentions} == {"Security Council", "Pristina"}

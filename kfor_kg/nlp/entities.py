@@ -60,7 +60,7 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             continue        # "Operation Joint Guard": an operation, no entity
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
     titles = record.structure.non_prose_spans()
-    raws = mend(prose(propagate(doc, prose(raws, titles), pairs, rules), titles), rules)
+    raws = mend(prose(propagate(doc, prose(latin(raws), titles), pairs, rules), titles), rules)
     out = DocumentEntities()
     canonicalize(raws, pairs, record, out.entities)
     out.mentions = sorted((mention(record, r, out.entities) for r in raws if r.resolved),
@@ -91,6 +91,36 @@ def prose(raws: list[Raw], titles: list[tuple[int, int]]) -> list[Raw]:
             continue
         out.append(r)
     return out
+
+
+def latin(raws: list[Raw]) -> list[Raw]:
+    """`raws` without the names written, or on lines written, mostly in another script than Latin.
+
+    A letterhead or a stamp in Cyrillic, Arabic or Chinese is not running
+    English text; the model, fed it, tags its words as organizations.
+    """
+    if not raws:
+        return raws
+    text = raws[0].span.doc.text
+    out = []
+    for r in raws:
+        a = text.rfind("\n", 0, r.span.start_char) + 1
+        b = text.find("\n", r.span.end_char)
+        line = text[a:b if b >= 0 else len(text)]
+        if _foreign(line) or _foreign(r.text):
+            continue
+        out.append(r)
+    return out
+
+
+def _foreign(text: str) -> bool:
+    """Most letters of `text` are of another script than Latin."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(1 for c in letters if not _is_latin(c)) * 2 > len(letters)
+
+
+def _is_latin(c: str) -> bool:
+    return c < "\u0250" or "\u1e00" <= c <= "\u1eff"      # Latin, Latin-1, Extended-A/B, Extended Additional
 
 
 def mend(raws: list[Raw], rules: EntityRules) -> list[Raw]:
