@@ -49,12 +49,12 @@ def one_error_line(stderr: str) -> str:
 
 def test_case11_unexpected_exception_is_one_line_and_exit_3(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kfor_kg.rdf import validate
+    from kfor_kg.rdf import export
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise TypeError("'NoneType' object is not subscriptable")
 
-    monkeypatch.setattr(validate, "validate", broken)
+    monkeypatch.setattr(export, "read", broken)
     graph = tmp_path / "g.ttl"
     graph.write_text("<http://x.org/a> <http://x.org/b> <http://x.org/c> .\n")
     code, _out, err = run("validate", str(graph))
@@ -105,7 +105,7 @@ def test_case4_signal_during_the_write_leaves_no_tmp_and_the_old_output(
     out.write_text("# the previous good build\n")
     done = subprocess.run(
         [sys.executable, "-c", SIGNAL_DURING_WRITE, name, "build", "--no-entities", "-q",
-         "-o", str(out), str(EXAMPLES)],
+         "--no-cache", "-o", str(out), str(EXAMPLES)],
         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == code, done.stderr
     assert one_error_line(done.stderr).startswith("Error: [K098] interrupted by " + name)
