@@ -533,3 +533,11 @@ def test_cli_data_on_stdin(fixture_queries: None) -> None:
     assert bad.exit_code == 3
     assert "<stdin> is not valid turtle" in bad.output
     assert "kfor-kg-" not in bad.output  # never the temporary file's path
+
+
+def test_cli_a_query_file_whose_path_has_a_space(tmp_path: Path) -> None:
+    folder = tmp_path / "my queries"
+    folder.mkdir()
+    q = write_query(folder, f"SELECT (COUNT(*) AS ?n) {{ ?d a <{KFOR.Document}> }}")
+    run = CliRunner().invoke(cli, ["query", str(q), "--data", str(SAMPLE), "--format", "csv"])
+    assert (run.exit_code, run.output) == (0, "n\n3\n")

@@ -108,7 +108,7 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
     # The query and its parameters are checked before any data is read.
     if is_stdio(name_or_file):
         spec = query.parse_query(read_stdin_text(), Path("<stdin>"))
-    elif _inline(name_or_file):
+    elif _inline(name_or_file) and not Path(name_or_file).is_file():
         spec = query.parse_query(name_or_file, Path("<query>"))
     else:
         spec = query.load_query(name_or_file)
