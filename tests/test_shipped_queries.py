@@ -118,3 +118,19 @@ def test_paragraphs(examples: Dataset) -> None:
     everything = rows(examples, "paragraphs")
     assert {row[0] for row in everything} == {row[0] for row in rows(examples, "documents")}
     assert everything == sorted(everything, key=lambda r: (r[0], int(r[1]), int(r[4]), int(r[5])))
+
+
+def test_json_keeps_the_datatypes_of_the_shipped_queries(examples: Dataset) -> None:
+    """troops and counts are JSON numbers, approximate a boolean, a missing figure null."""
+    import json
+
+    from kfor_kg.stores.output import format_result
+
+    troops = json.loads(format_result(query.run("troop_strength", data=examples), "json"))
+    first = troops[0]
+    assert (first["troops"], first["approximate"], first["natoNations"]) == (15314, False, None)
+    assert all(isinstance(row["troops"], int) and isinstance(row["approximate"], bool) for row in troops)
+    incidents = json.loads(format_result(query.run("incidents", data=examples), "ndjson").splitlines()[0])
+    assert isinstance(incidents["count"], int)
+    documents = json.loads(format_result(query.run("documents", data=examples), "json"))
+    assert documents[0]["date"] is None and documents[0]["symbol"] == "S/2007/652"
