@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -15,6 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from click.testing import CliRunner
+
+from kfor_kg.cli import cli
 from kfor_kg.errors import IngestError
 from kfor_kg.text import formats, ingest, webpage
 
@@ -304,6 +308,48 @@ def test_a_password_protected_pdf_says_so(tmp_path: Path) -> None:
     path.write_bytes(out.getvalue())
     with pytest.raises(IngestError, match="locked.pdf: the PDF is password-protected"):
         ingest.read_source(path)
+
+
+def scanned_pdf(lines: list[str]) -> bytes:
+    """A PDF whose page is an image of `lines` (what a scanner makes): no text layer."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    printed = pdfium.PdfDocument(pdf_bytes([lines]))
+    image = printed[0].render(scale=2).to_pil()
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4, invariant=True)
+    c.drawImage(ImageReader(image), 0, 0, *A4)
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="no tesseract command (apt-get install tesseract-ocr)")
+def test_a_scanned_pdf_is_read_with_ocr_when_asked(tmp_path: Path) -> None:
+    pytest.importorskip("reportlab")
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_pdf(["Letter dated 16 June 2025 from the Secretary-General", "",
+                                  "(Signed) Kosovo Force"]))
+    with pytest.raises(IngestError, match="no text layer"):
+        ingest.read_source(path)
+    run = CliRunner().invoke(cli, ["text", str(path), "--ocr"])
+    assert run.exit_code == 0, run.output
+    assert "Letter dated 16 June 2025 from the Secretary-General" in run.stdout
+    assert "(Signed) Kosovo Force" in run.stdout
+
+
+def test_ocr_without_tesseract_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("reportlab")
+    from kfor_kg.text import ocr
+
+    monkeypatch.setattr(ocr, "tesseract_command", lambda: None)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pdf_bytes(image_only=True))
+    with pytest.raises(IngestError, match="scan.pdf: OCR needs the `tesseract` command"):
+        ingest.read_source(path, ocr=True)
 
 
 def test_a_damaged_pdf_is_refused(tmp_path: Path) -> None:

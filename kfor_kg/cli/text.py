@@ -13,7 +13,9 @@ import click
 @click.option("--clean", "cleaned", is_flag=True,
               help="Print the cleaned text (furniture, markup and line wrapping removed) instead.")
 @click.option("--page", type=click.IntRange(min=1), help="Only this page of a PDF.")
-def text_cli(file: Path, cleaned: bool, page: int | None) -> None:
+@click.option("--ocr", is_flag=True,
+              help="Read a scanned PDF (no text layer) with OCR; needs the `tesseract` command.")
+def text_cli(file: Path, cleaned: bool, page: int | None, ocr: bool) -> None:
     """Print the text read from FILE (PDF, HTML, Word .docx or plain text).
 
     This is exactly the text the offsets of the graph's text spans count in
@@ -24,11 +26,13 @@ def text_cli(file: Path, cleaned: bool, page: int | None) -> None:
     Example:
 
         kfor-kg text S_2017_911.pdf | less
+
+        kfor-kg text scanned.pdf --ocr > scanned.txt
     """
     from kfor_kg.errors import IngestError
     from kfor_kg.text import ingest
 
-    source = ingest.read_source(file)
+    source = ingest.read_source(file, ocr=ocr)
     if cleaned:
         text = ingest.clean(source).text + "\n"
     elif page is not None:

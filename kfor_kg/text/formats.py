@@ -89,8 +89,9 @@ _OTHER_FILES = (
 )
 
 
-def extract(path: Path, data: bytes) -> Extracted:
-    """The extracted text of file `path` with contents `data`.
+def extract(path: Path, data: bytes, ocr: bool = False) -> Extracted:
+    """The extracted text of file `path` with contents `data` (`ocr`: read a PDF without
+    a text layer with Tesseract).
 
     Raises:
         IngestError: naming the file and the problem (not a report text, a
@@ -106,7 +107,9 @@ def extract(path: Path, data: bytes) -> Extracted:
         from kfor_kg.text.webpage import read_html  # the HTML reader has its own module
 
         return read_html(path, data)
-    reader: Callable[[Path, bytes], Extracted] = {"pdf": read_pdf, "docx": read_docx, "text": read_text}[kind]
+    if kind == "pdf":
+        return read_pdf(path, data, ocr=ocr)
+    reader: Callable[[Path, bytes], Extracted] = {"docx": read_docx, "text": read_text}[kind]
     return reader(path, data)
 
 
@@ -167,10 +170,11 @@ _PARAGRAPH_GAP = 1.3
 """A line further below the one before than this many times the page's usual line pitch starts a paragraph."""
 
 
-def read_pdf(path: Path, data: bytes) -> Extracted:
+def read_pdf(path: Path, data: bytes, ocr: bool = False) -> Extracted:
     """The text layer of a PDF, page by page in the order it is drawn, with paragraph gaps as blank lines.
 
-    Pages are joined by a form feed; `pages` gives where each starts.
+    Pages are joined by a form feed; `pages` gives where each starts. A PDF without
+    a text layer is refused, or with `ocr` read by Tesseract (`text.ocr`).
     """
     try:
         import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -184,7 +188,7 @@ def read_pdf(path: Path, data: bytes) -> Extracted:
             raise IngestError(f"{path}: the PDF is password-protected") from e
         raise IngestError(f"{path}: not a readable PDF ({message})") from e
     try:
-        page_texts = []
+        page_texts: list[str] = []
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
@@ -193,11 +197,18 @@ def read_pdf(path: Path, data: bytes) -> Extracted:
             finally:
                 textpage.close()
                 page.close()
+        if ocr and not any(t.strip() for t in page_texts):
+            from kfor_kg.text.ocr import ocr_pages
+
+            page_texts = ocr_pages(path, pdf)
     finally:
         pdf.close()
     if not any(t.strip() for t in page_texts):
-        raise IngestError(f"{path}: the PDF has no text layer (a scanned image?); "
-                          "OCR it first, e.g. with ocrmypdf, or use its text")
+        if ocr:
+            raise IngestError(f"{path}: OCR found no text in the PDF")
+        raise IngestError(f"{path}: the PDF has no text layer (a scanned image?); OCR it first: "
+                          f"`kfor-kg text {path.name} --ocr > {path.stem}.txt` (needs tesseract), "
+                          "then build the .txt file")
     starts: list[int] = []
     text = ""
     for page_text in page_texts:

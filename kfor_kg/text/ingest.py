@@ -90,9 +90,10 @@ class CleanText:
         return at if at >= 0 else None
 
 
-def read_source(path: Path) -> SourceText:
+def read_source(path: Path, *, ocr: bool = False) -> SourceText:
     """Read one report file of any supported kind, refusing empty, binary, undecodable and
-    special files (a FIFO is never opened for a blocking read).
+    special files (a FIFO is never opened for a blocking read). `ocr`: read a PDF without
+    a text layer with Tesseract.
 
     Raises:
         IngestError: naming the file and the problem.
@@ -100,7 +101,7 @@ def read_source(path: Path) -> SourceText:
     data = _read_regular_file(path)
     if not data.strip():
         raise IngestError(f"{path}: the file is empty")
-    extracted = formats.extract(path, data)
+    extracted = formats.extract(path, data, ocr=ocr)
     if not extracted.text.strip():
         raise IngestError(f"{path}: the file has no text")
     return SourceText(path=path, original=extracted.text, sha256=hashlib.sha256(data).hexdigest(),
