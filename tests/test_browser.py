@@ -47,10 +47,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     graph = tmp_path_factory.mktemp("serve") / "kfor.ttl"
     export.write(seeds().dataset, graph)
     port = free_port()
+    log = (graph.parent / "serve.log").open("w+b")  # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen(
         [sys.executable, "-m", "kfor_kg", "serve", "--data", str(graph), "--reports",
          str(example_reports()), "--port", str(port), "-q"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -61,8 +62,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             except (urllib.error.URLError, ConnectionError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    _out, err = process.communicate(timeout=5)
-                    pytest.fail(f"kfor-kg serve did not start: {err.decode(errors='replace')}")
+                    log.seek(0)
+                    pytest.fail(f"kfor-kg serve did not start: {log.read().decode(errors='replace')}")
                 time.sleep(0.3)
         yield url
     finally:
@@ -71,6 +72,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        log.close()
+        assert "Traceback" not in output and "Error" not in output, output
+        assert process.returncode == 0  # SIGTERM is how a server is stopped: no error
 
 
 @pytest.fixture(scope="module")

@@ -169,3 +169,16 @@ def test_loopback_and_cli_errors(tmp_path: Path) -> None:
     assert result.exit_code == 3 and "none.ttl" in result.stderr and "Traceback" not in result.output
     result = CliRunner().invoke(cli, ["serve", "--data", "x.ttl", "--endpoint", "http://127.0.0.1:1/q"])
     assert result.exit_code == 2
+
+
+def test_a_taken_port_is_one_line_before_anything_is_read(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path / "none.ttl"),
+                                          "--port", str(port)])
+    assert result.exit_code == 3
+    assert result.stderr == f"Error: [K001] cannot listen on 127.0.0.1:{port}: Address already in use\n"
