@@ -537,3 +537,13 @@ def test_docstring_examples() -> None:
 
     outcome = doctest.testmod(kfor_kg.nlp.events.reader)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_coreference_needs_a_compatible_place() -> None:
+    text = ("On 4 November, UNMIK police were attacked in Pristina. "
+            "The police were attacked by a crowd in Prizren.")
+    events = events_of(text)
+    assert [e.type for e in events] == ["attack", "attack"]
+    assert [e.place.label if e.place else None for e in events] == ["Pristina", "Prizren"]
+    same = events_of("On 4 November, UNMIK police were attacked in Pristina. The police were attacked by a crowd.")
+    assert [e.type for e in same] == ["attack"]

@@ -122,6 +122,7 @@ class Candidate:
     date: DateValue | None = None
     date_mention: DateMention | None = None
     dropped: str | None = field(default=None)           # why a filter dropped it (for debugging)
+    place: EntityRef | None = None                      # its place, once read
 
     @property
     def type(self) -> str:

@@ -85,6 +85,13 @@ def _sentence_events(ctx: SentenceContext) -> list[tuple[Candidate, EventRecord]
         c.dropped = drop_reason(c, ctx.date_tokens, rules)
     live = [c for c in cands if c.dropped is None]
     link_aliases(live, ctx)
+    for c in live:
+        if c.alias_of is not None:
+            # Told again only where it happened: an event at another place is another event.
+            here, _ = place(c, scope(c, live, ctx), ctx.document)
+            there = c.alias_of.resolved().place
+            if here is not None and there is not None and here != there:
+                c.alias_of = None
     events = [c for c in live if c.alias_of is None]
     date_events(events, live, ctx)
     return [(c, _event(c, events, ctx)) for c in events
@@ -97,6 +104,7 @@ def _event(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> Event
     t = c.token
     where = scope(c, events, ctx)
     where_place, surface = place(c, where, document)
+    c.place = where_place
     roles = participants(c, where, where_place, document)
     who = tuple(p.ref for p in roles)
     date_evidence = None
