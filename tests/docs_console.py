@@ -230,6 +230,7 @@ class Drift:
 
 def run_file(path: Path, update: bool = False) -> list[Drift]:
     """Run every block of `path`; with `update`, rewrite the file from the real output."""
+    original = path.read_text(encoding="utf-8").splitlines()
     blocks = read_blocks(path)
     if not any(b.commands for b in blocks):
         return []
@@ -260,12 +261,23 @@ def run_file(path: Path, update: bool = False) -> list[Drift]:
     finally:
         session.close()
     if update and drifts:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for block in reversed(blocks):
-            if not block.skip and not block.python:
-                lines[block.start:block.end + 1] = render(block)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _rewrite(path, original, [b for b in blocks if not b.skip and not b.python])
     return drifts
+
+
+def _rewrite(path: Path, original: list[str], blocks: list[Block]) -> None:
+    """Put the blocks' new text into `path` as it is now: the file may have been edited while
+    the commands ran, so each block is found again by its old text (and skipped, with a
+    warning, if that text is no longer there exactly once)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for block in reversed(blocks):
+        old = original[block.start:block.end + 1]
+        found = [i for i in range(len(lines) - len(old) + 1) if lines[i:i + len(old)] == old]
+        if len(found) != 1:
+            print(f"{block.where}: the block changed while it ran; not rewritten", file=sys.stderr)
+            continue
+        lines[found[0]:found[0] + len(old)] = render(block)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

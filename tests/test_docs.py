@@ -123,3 +123,17 @@ def test_only_timings_and_paths_are_ignored() -> None:
         assert shown == ["100%", f"wrote kfor.ttl from {docs_console.ROOT_SHOWN}/x"]
     finally:
         session.close()
+
+
+def test_the_updater_keeps_edits_made_while_it_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("```console\n$ echo one\n```\n", encoding="utf-8")
+    run = docs_console.Session.run
+
+    def edit_meanwhile(self: docs_console.Session, command: str) -> tuple[list[str], int]:
+        doc.write_text("# Added meanwhile\n\n" + doc.read_text(encoding="utf-8"), encoding="utf-8")
+        return run(self, command)
+
+    monkeypatch.setattr(docs_console.Session, "run", edit_meanwhile)
+    docs_console.run_file(doc, update=True)
+    assert doc.read_text(encoding="utf-8") == "# Added meanwhile\n\n```console\n$ echo one\none\n```\n"
