@@ -547,3 +547,10 @@ def test_coreference_needs_a_compatible_place() -> None:
     assert [e.place.label if e.place else None for e in events] == ["Pristina", "Prizren"]
     same = events_of("On 4 November, UNMIK police were attacked in Pristina. The police were attacked by a crowd.")
     assert [e.type for e in same] == ["attack"]
+
+
+def test_a_sentence_citing_two_resolutions_is_no_summary() -> None:
+    text = "On 4 November, under resolutions 1160 (1998) and 1244 (1999), KFOR arrested Hashim Thaçi."
+    assert summary(events_of(text)) == [("arrest", "2020-11-04")]
+    counted = "A total of 308 incidents related to drugs (23), smuggling (8) and explosions (3) were reported."
+    assert events_of(counted) == []
