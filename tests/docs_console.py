@@ -253,8 +253,9 @@ def run_file(path: Path, update: bool = False) -> list[Drift]:
                     expected = command.expected + ([] if not command.exit_code
                                                    else [f"(exit code {command.exit_code})"])
                     got = shown + ([] if not code else [f"(exit code {code})"])
-                    diff = "\n".join(difflib.unified_diff(expected, got, "documented", "actual",
-                                                          lineterm="", n=2))
+                    # Timings masked here too, so the diff shows only what counts.
+                    diff = "\n".join(difflib.unified_diff(masked(expected), masked(got), "documented",
+                                                          "actual", lineterm="", n=2))
                     drifts.append(Drift(block.where, command.text, diff))
                     if update and code >= 0:  # a command that timed out is never written down
                         command.expected, command.exit_code = shown, code
