@@ -554,3 +554,14 @@ def test_a_sentence_citing_two_resolutions_is_no_summary() -> None:
     assert summary(events_of(text)) == [("arrest", "2020-11-04")]
     counted = "A total of 308 incidents related to drugs (23), smuggling (8) and explosions (3) were reported."
     assert events_of(counted) == []
+
+
+def test_an_event_told_as_immediately_after_takes_the_date_before() -> None:
+    text = ("On 10 November, KFOR arrested Hashim Thaçi near Prizren. "
+            "He was immediately transferred to The Hague. He was later transferred to Pristina.")
+    assert summary(events_of(text)) == [("arrest", "2020-11-10"), ("transfer", "2020-11-10"), ("transfer", None)]
+
+
+def test_a_purpose_is_no_event() -> None:
+    text = "On 10 November, KFOR approached the house for the purpose of detaining him."
+    assert [e.type for e in events_of(text)] == []

@@ -59,6 +59,7 @@ class EventRules:
     locative: frozenset[str]
     office_nouns: frozenset[str]
     container_nouns: frozenset[str]
+    sequel_words: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[str]) -> frozenset[str]:
@@ -108,6 +109,7 @@ def event_rules() -> EventRules:
             summary_sentences=tuple(re.compile(p) for p in f_["summary_sentences"]),
             temporal_links=_words(f_["temporal_links"]), locative=_words(f_["locative"]),
             office_nouns=_words(f_["office_nouns"]),
-            container_nouns=_words(raw["labels"]["container_nouns"]))
+            container_nouns=_words(raw["labels"]["container_nouns"]),
+            sequel_words=_words(f_.get("sequel_words", [])))
     except (OSError, KeyError, TypeError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot load the event rules {path} ({e}); reinstall kfor-kg") from e
