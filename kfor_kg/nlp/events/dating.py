@@ -98,10 +98,10 @@ def _relative_date(c: Candidate, events: list[Candidate], live: list[Candidate],
     # "One was immediately transferred": right after the last dated event of the paragraph.
     if any(ch.dep_ == "advmod" and ch.lower_ in ctx.rules.sequel_words for ch in c.token.children):
         same_paragraph = ctx.previous is not None and "\n" not in document.text[ctx.previous.end_char:ctx.sent.start_char]
-        anchor = next((a for a in reversed(ctx.earlier) if a.date is not None), None)
-        if anchor is not None and (anchor.token.sent == ctx.sent or (
-                same_paragraph and ctx.previous is not None and ctx.previous.start <= anchor.token.i < ctx.previous.end)):
-            c.date = anchor.date
+        last = next((a for a in reversed(ctx.earlier) if a.date is not None), None)
+        if last is not None and (last.token.sent == ctx.sent or (
+                same_paragraph and ctx.previous is not None and ctx.previous.start <= last.token.i < ctx.previous.end)):
+            c.date = last.date
             return
     # "The next day, ...": counted from the last dated event.
     for d in _clause_dates(c, events, ctx):
