@@ -134,3 +134,35 @@ def test_the_build_command_refuses_the_second_text_and_is_quiet_on_a_copy(tmp_pa
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and str(second) in errors[0] and str(first) in errors[0]
     assert out.read_text(encoding="utf-8").count("kfor:troops 18500") == 1
+
+
+SIBLING = """Letter dated 5 May 2004 from the Secretary-General addressed to the President of the Security Council
+
+I have the honour to transmit the report on the operations of the {force} (see annex).
+
+(Signed) Kofi A. Annan
+
+Annex
+
+Report to the United Nations on the operations of the {force}
+
+1. Over the reporting period, some 6,500 troops were deployed in {area}, with contributions from 26 NATO
+and 10 non-NATO troop-contributing nations.
+
+2. The situation in {area} remained calm.
+"""
+
+
+@pytest.mark.parametrize("force,area,key,area_key", [
+    ("International Security Assistance Force (ISAF)", "Afghanistan", "isaf", "afghanistan"),
+    ("European Union Force (EUFOR)", "Bosnia and Herzegovina", "eufor", "bosnia-and-herzegovina"),
+    ("Implementation Force (IFOR)", "Bosnia and Herzegovina", "ifor", "bosnia-and-herzegovina"),
+])
+def test_other_forces_are_read_with_the_same_rules(tmp_path: Path, force: str, area: str, key: str,
+                                                   area_key: str) -> None:
+    record = facts.extract(ingest.load(write(tmp_path, "s.txt", SIBLING.format(force=force, area=area))))
+    assert record.report.force.key == key and record.report.force.area == area_key
+    strength = record.report.troop_strength
+    assert (strength.troops, strength.approximate, strength.nato_nations, strength.non_nato_nations) == \
+        (6500, True, 26, 10)
+    assert "Kosovo" not in SIBLING and record.key == "letter-2004-05-05"

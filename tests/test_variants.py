@@ -138,3 +138,27 @@ def test_a_variant_gives_the_same_header_facts(tmp_path: Path, source: Path, var
     laid_out = ocr_noise(original, repr(expected)) if make is ocr_noise else make(original)
     path.write_text(laid_out, encoding="utf-8")
     assert actual_facts_of(path) == expected
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_evidence_of_a_variant_quotes_the_variant_file(tmp_path: Path, variant: str) -> None:
+    """Offsets survive the re-layout: each fact's span cuts the variant file at the quoted words."""
+    from kfor_kg.extract import facts
+    from kfor_kg.text import ingest
+
+    for source in SOURCES:
+        path = tmp_path / source.name
+        text = source.read_text(encoding="utf-8")
+        path.write_text(ocr_noise(text) if VARIANTS[variant] is ocr_noise else VARIANTS[variant](text),
+                        encoding="utf-8")
+        record = facts.extract(ingest.load(path))
+        spans = [e for letter in record.letters for e in letter.evidence]
+        spans += [letter.signatory.evidence for letter in record.letters if letter.signatory]
+        if record.report and record.report.troop_strength:
+            spans += record.report.troop_strength.evidence
+        if record.report and record.report.period:
+            spans.append(record.report.period.evidence)
+        assert spans, source.name
+        original = record.clean.source.original
+        for evidence in spans:
+            assert original[evidence.start:evidence.end] == evidence.text, (source.name, evidence)
