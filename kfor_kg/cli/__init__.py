@@ -146,7 +146,10 @@ def main(args: Sequence[str] | None = None) -> None:
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread
         pass
-    cli.main(args=list(args) if args is not None else None, prog_name="kfor-kg")
+    try:
+        cli.main(args=list(args) if args is not None else None, prog_name="kfor-kg")
+    except Terminated:  # before or after a command ran (KforGroup handles it during one)
+        sys.exit(143)
 
 
 if __name__ == "__main__":
