@@ -125,3 +125,22 @@ def test_full_builds_in_separate_processes_are_byte_identical(tmp_path: Path) ->
                        check=True, env=env, cwd=tmp_path)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and b"kfor:refersTo" in outputs[0]
+
+
+def test_case2_output_symlink_is_written_through_and_a_fifo_refused(tmp_path: Path) -> None:
+    """Issue 13, case 2: `-o` writes through a symlink; a FIFO or device is never replaced."""
+    import os
+
+    real = tmp_path / "store" / "kfor.ttl"
+    real.parent.mkdir()
+    real.write_text("stale")
+    link = tmp_path / "kfor.ttl"
+    link.symlink_to(real)
+    code, _out, err = run("build", "--no-entities", "-q", "--no-cache", "-o", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and b"S/2007/652" in real.read_bytes()
+    pipe = tmp_path / "pipe.ttl"
+    os.mkfifo(pipe)
+    code, _out, err = run("build", "--no-entities", "-q", "--no-cache", "-o", str(pipe))
+    assert code == 3 and "is a FIFO (named pipe), not a regular file" in err
+    assert os.path.exists(pipe) and not os.path.isfile(pipe)
