@@ -40,6 +40,7 @@ _STYLE: dict[str, Any] = {
 # No creation date, no matplotlib version: the bytes depend on the data only.
 _METADATA = {"png": {"Software": None},
              "svg": {"Date": None, "Creator": None, "Format": None, "Type": None}}
+_FORCE_COLORS = ("#08519c", "#a63603", "#006d2c", "#54278f", "#636363")
 _DPI = 120
 _SIZE = (8.0, 4.5)
 
@@ -54,6 +55,7 @@ class TroopFigure:
     approximate: bool
     period_start: dt.date | None
     period_end: dt.date | None
+    force: str = ""
 
     @property
     def when(self) -> dt.date | None:
@@ -70,14 +72,17 @@ def _date(text: str) -> dt.date | None:
 
 def troop_figures(corpus: Corpus) -> list[TroopFigure]:
     """The troop strength of every report (shipped queries `troop_strength`, `reports`), by date."""
-    periods = {str(row[0]): (_date(str(row[2])), _date(str(row[3])))
-               for row in corpus.run("reports").rows}
+    reports = corpus.run("reports")
+    force_column = reports.columns.index("force") if "force" in reports.columns else None
+    periods = {str(row[0]): (_date(str(row[2])), _date(str(row[3])),
+                             str(row[force_column]) if force_column is not None else "")
+               for row in reports.rows}
     figures = []
     for row in corpus.run("troop_strength").rows:
         report = str(row[0])
-        start, end = periods.get(report, (None, None))
+        start, end, force = periods.get(report, (None, None, ""))
         figures.append(TroopFigure(report, int(row[2]), _date(str(row[1])), str(row[3]) == "true",
-                                   start, end))
+                                   start, end, force))
     return sorted(figures, key=lambda f: (f.when or dt.date.max, f.report))
 
 
@@ -143,12 +148,18 @@ def _draw_troops(fig: Any, figures: list[TroopFigure]) -> None:
                        color="#9ecae1", alpha=0.45, linewidth=0)
     xs = [mdates.date2num(f.when) for f in placed]
     ys = [f.troops for f in placed]
-    ax.plot(xs, ys, color="#3182bd", linewidth=1.2, linestyle="--", zorder=2)
+    # One line per force (a series may hold KFOR's, SFOR's... reports), in order of appearance.
+    forces = list(dict.fromkeys(f.force for f in placed))
+    color = {force: _FORCE_COLORS[i % len(_FORCE_COLORS)] for i, force in enumerate(forces)}
+    for i, force in enumerate(forces):
+        points = [(x, y) for f, x, y in zip(placed, xs, ys) if f.force == force]
+        ax.plot([x for x, _ in points], [y for _, y in points], color=color[force], alpha=0.8,
+                linewidth=1.2, linestyle="--", zorder=2, gid=f"troops-line-{i + 1}")
     span = max(xs[-1] - xs[0], 1.0)
     below = False
     for i, (f, x, y) in enumerate(zip(placed, xs, ys)):
-        ax.plot([x], [y], marker="o", markersize=7, zorder=3, color="#08519c",
-                markerfacecolor="white" if f.approximate else "#08519c", markeredgewidth=1.6,
+        ax.plot([x], [y], marker="o", markersize=7, zorder=3, color=color[f.force],
+                markerfacecolor="white" if f.approximate else color[f.force], markeredgewidth=1.6,
                 gid=f"troops-{f.when}{'-approximate' if f.approximate else ''}")
         # A label next to the previous one's goes on the other side of its point.
         below = (not below) if i and (x - xs[i - 1]) / span < 0.08 else False
@@ -165,13 +176,19 @@ def _draw_troops(fig: Any, figures: list[TroopFigure]) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:,.0f}")
     ax.set_ylabel("troops")
-    ax.set_title("Troop strength, as the reports give it", loc="left")
-    ax.legend(handles=[
-        Line2D([], [], marker="o", color="#08519c", linestyle="", label="figure as given"),
-        Line2D([], [], marker="o", color="#08519c", markerfacecolor="white", linestyle="",
+    one = forces[0] if len(forces) == 1 and forces[0] else None
+    ax.set_title(f"{one + ' t' if one else 'T'}roop strength, as the reports give it", loc="left")
+    mark = color[forces[0]] if len(forces) == 1 else "#444444"
+    handles = [
+        Line2D([], [], marker="o", color=mark, linestyle="", label="figure as given"),
+        Line2D([], [], marker="o", color=mark, markerfacecolor="white", linestyle="",
                markeredgewidth=1.6, label="approximate (≈, \"some 4,100\")"),
         Patch(color="#9ecae1", alpha=0.45, label="reporting period"),
-    ], loc="upper right", frameon=False, fontsize=8.5)
+    ]
+    if len(forces) > 1:
+        handles += [Line2D([], [], color=color[force], linestyle="--", label=force or "(no force)")
+                    for force in forces]
+    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=8.5)
     fig.tight_layout()
 
 

@@ -28,8 +28,8 @@ __all__ = ["SERIES", "Corpus", "Stats", "compute", "stats_json", "format_stats"]
 SERIES = """\
 # Series: each document with the year it belongs to and the force its report is about.
 # Columns: doc, year (of the date of issue, else of the covering letter, else of the end
-# of the reporting period), force (the acronym, else the preferred label, of the report's
-# schema:about: "KFOR").
+# of the reporting period), force (the acronym, else the preferred label, of the force the
+# report is about, kfor:aboutForce: "KFOR").
 PREFIX kfor:    <https://w3id.org/kfor-kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema:  <https://schema.org/>
@@ -42,7 +42,7 @@ WHERE {
   OPTIONAL { ?doc kfor:coveringLetter/schema:dateSent ?letterDate }
   OPTIONAL { ?doc kfor:enclosedReport ?report . ?report kfor:periodEnd ?periodEnd }
   OPTIONAL {
-    ?doc kfor:enclosedReport/schema:about ?about .
+    ?doc kfor:enclosedReport/kfor:aboutForce ?about .
     OPTIONAL { ?about kfor:acronym ?acronym }
     OPTIONAL { ?about skos:prefLabel ?aboutLabel }
   }

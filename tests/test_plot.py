@@ -17,6 +17,7 @@ from kfor_kg.errors import ConfigError  # noqa: E402
 from kfor_kg.plot import event_months, render, troop_figures  # noqa: E402
 from kfor_kg.rdf import export  # noqa: E402
 from kfor_kg.stats import Corpus  # noqa: E402
+from kfor_kg.stores.query import QueryResult  # noqa: E402
 from seed_build import seeds  # noqa: E402
 
 
@@ -59,7 +60,7 @@ def test_troop_chart_draws_five_marks_on_a_time_axis(corpus: Corpus) -> None:
         ("2007-09-30", False), ("2017-09-15", True), ("2020-03-31", True), ("2020-12-31", True),
         ("2025-03-31", True)]
     # The marks are placed left to right in date order (a time axis).
-    xs = [float(x) for x in re.findall(r'<g id="troops-[^"]*">\s*<path d="M ([0-9.]+) ', svg)]
+    xs = [float(x) for x in re.findall(r'<g id="troops-\d[^"]*">\s*<path d="M ([0-9.]+) ', svg)]
     assert len(xs) == 5 and xs == sorted(xs)
 
 
@@ -120,3 +121,28 @@ def test_cli_bad_output_fails_before_reading(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "no" / "chart.png")])
     assert result.exit_code == 3 and "does not exist" in result.stderr
     assert not (tmp_path / "chart.gif").exists()
+
+
+class _TwoForces:
+    """A corpus stand-in answering the two queries the troop chart asks: two forces."""
+
+    def run(self, name: str, params: object = None) -> QueryResult:
+        if name == "reports":
+            return QueryResult(["report", "doc", "periodStart", "periodEnd", "frequency", "force"], [
+                ["r1", "d1", "1997-01-01", "1997-03-31", "quarterly", "Stabilization Force"],
+                ["r2", "d2", "2000-01-01", "2000-03-31", "quarterly", "Kosovo Force"],
+                ["r3", "d3", "2001-01-01", "2001-03-31", "quarterly", "Stabilization Force"]])
+        assert name == "troop_strength"
+        return QueryResult(["report", "asAt", "troops", "approximate"], [
+            ["r1", "1997-03-31", "31000", "true"], ["r2", "", "45000", "false"],
+            ["r3", "2001-03-31", "20000", "false"]])
+
+
+def test_one_line_per_force() -> None:
+    figures = troop_figures(_TwoForces())  # type: ignore[arg-type]
+    assert [(f.force, f.when) for f in figures] == [
+        ("Stabilization Force", dt.date(1997, 3, 31)), ("Kosovo Force", dt.date(2000, 3, 31)),
+        ("Stabilization Force", dt.date(2001, 3, 31))]  # no date: the end of the period
+    svg = render("troops", _TwoForces(), "svg").decode("utf-8")  # type: ignore[arg-type]
+    assert svg.count('<g id="troops-line-') == 2
+    assert svg.count('<g id="troops-') - 2 == 3
