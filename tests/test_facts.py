@@ -176,6 +176,8 @@ def read_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
     ("1. NATO maintained a force of some 17,000 in the theatre.", 17000, True),
     ("1. The number of KFOR troops in theatre was 15,500.", 15500, False),
     ("1. Troop levels: 4.5 thousand.", 4500, False),
+    ("1. There were some l5,3l4 KFOR troops in theatre.", 15314, True),      # OCR: l for 1
+    ("1. The total number of troops in theatre was 44,8OO.", 44800, False),  # OCR: O for 0
 ])
 def test_troop_strength_in_any_clause_order(sentence: str, troops: int, approximate: bool) -> None:
     record = read_text(HEAD + sentence + "\n\n2. The situation remained calm.\n")

@@ -88,8 +88,8 @@ def _rule_words() -> set[str]:
 
 
 def ocr_noise(text: str, spared_values: str = "") -> str:
-    """l/1 and rn/m in words no rule reads and no fact is (`spared_values`), dropped
-    diacritics, "?" for a lost character in names."""
+    """l/1 and rn/m in words no rule reads and no fact is (`spared_values`), O/0 and l/1 in
+    figures, dropped diacritics, "?" for a lost character in names."""
     spared = _rule_words() | {w.lower() for w in re.findall(r"[A-Za-z]{3,}", spared_values)}
     count = 0
 
@@ -106,6 +106,8 @@ def ocr_noise(text: str, spared_values: str = "") -> str:
         return w
 
     noisy = re.sub(r"[A-Za-z]{6,}", word, text)
+    # Figures with thousands separators read with O for 0 and l for 1 ("15,3l4", "4,6OO").
+    noisy = re.sub(r"\b\d{1,3}(?:,\d{3})+\b", lambda m: m.group().replace("0", "O").replace("1", "l"), noisy)
     # A name keeps one lost character as "?" (Thaçi -> Tha?i); other diacritics are dropped.
     noisy = re.sub(r"(?<=[A-Z][a-z])[çćč](?=[a-z])", "?", noisy, count=1)
     return "".join(c for c in unicodedata.normalize("NFKD", noisy) if not unicodedata.combining(c))

@@ -287,7 +287,8 @@ class HeaderReader:
 
     def language_warning(self) -> str | None:
         """A warning when the text is not in English (only English is read)."""
-        words = re.findall(r"[^\W\d_]+", self.clean.text.lower())
+        # Latin-script words only: the other script of a bilingual text is not a reason to warn.
+        words = re.findall(r"[a-zà-ÿ]+", self.clean.text.lower())
         if len(words) < 50:
             return None
         share = sum(w in _ENGLISH_WORDS for w in words) / len(words)

@@ -320,6 +320,10 @@ def clean(source: SourceText) -> CleanText:
     t.rewrite(re.compile("[\ufeff\u00ad\u200b\u200c\u200d\u2060]"), lambda m: [])
     if _MOJIBAKE.search(t.text):
         t.rewrite(_MOJIBAKE, _fix_mojibake)
+    # OCR confusions inside numbers ("44,8OO", "l5,3l4"): letters read for digits, in a figure
+    # with thousands separators or with two digits at least.
+    t.rewrite(_OCR_NUMBER, lambda m: [(m.group().translate(_OCR_DIGITS), m.start(), m.end())]
+              if "," in m.group() or sum(c.isdigit() for c in m.group()) >= 2 else [(m.start(), m.end())])
 
     # A text flattened onto long lines (PDF text as download sites give it):
     # line breaks put back before the blocks and around inline page furniture.
@@ -368,6 +372,11 @@ def clean(source: SourceText) -> CleanText:
     t.rewrite(re.compile(r"^\n+|\n+$"), lambda m: [])
     return CleanText(source, t.text, t.starts, t.ends, furniture)
 
+
+# A number with O for 0 or l/I for 1 in it: digits, the letters and thousands separators only.
+_OCR_NUMBER = re.compile(r"(?<![\w,.])(?=[\dOlI,]*[OlI])(?=[\dOlI,]*\d)[\dOlI]{1,3}(?:,[\dOlI]{3})+(?!\w|,[\dOlI])"
+                         r"|(?<![\w,.])(?=[\dOlI]*[OlI])\d[\dOlI]*\d(?!\w|,[\dOlI])")
+_OCR_DIGITS = str.maketrans("OlI", "011")
 
 FLATTENED_LINE = 400
 """A line longer than this (in characters) may hold several blocks of a flattened text."""
