@@ -18,6 +18,7 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from kfor_kg.nlp.events.context import Candidate
+from kfor_kg.nlp.events.patterns import state_tokens
 from kfor_kg.nlp.events.rules import EventRules
 from kfor_kg.nlp.events.tree import temporal_link
 
@@ -59,15 +60,12 @@ def state(t: Token) -> bool:
     if t.pos_ != "VERB" or t.tag_ not in ("VBN", "VBD"):
         return False
     kids = list(t.children)
-    if t.dep_ in ("acl", "amod") or (t.dep_ == "relcl" and not any(
-            k.tag_ in ("WDT", "WP", "WP$") or k.dep_ in ("aux", "auxpass") for k in kids)):
-        return True
-    if t.tag_ == "VBN" and any(k.dep_ == "auxpass" and k.tag_ in ("VBP", "VBZ") for k in kids) \
-            and not any(k.dep_ == "aux" for k in kids):
-        return True
-    # "with X deployed": "with" marks the participle or takes it as its complement.
-    return any(k.dep_ == "mark" and k.lower_ == "with" for k in kids) or (
-        t.dep_ == "pcomp" and t.head.lower_ == "with")
+    if t.i in state_tokens(t.doc):        # the dependency patterns of nlp/events/patterns.py
+        # A present perfect passive ("has been deployed") tells of an occurrence.
+        return not any(k.dep_ == "aux" for k in kids)
+    # A relative clause without a relative word or auxiliary is a reduced relative
+    # (an absence the DependencyMatcher cannot express).
+    return t.dep_ == "relcl" and not any(k.tag_ in ("WDT", "WP", "WP$") or k.dep_ in ("aux", "auxpass") for k in kids)
 
 
 def generic_plural(t: Token) -> bool:
