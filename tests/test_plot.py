@@ -121,6 +121,20 @@ def test_cli_bad_output_fails_before_reading(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "no" / "chart.png")])
     assert result.exit_code == 3 and "does not exist" in result.stderr
     assert not (tmp_path / "chart.gif").exists()
+    # A device is never replaced by a file (issue 13 case 2); a symlink is written through.
+    result = runner.invoke(cli, ["plot", "troops", "--data", str(tmp_path / "absent.ttl"),
+                                 "-o", "/dev/null", "--format", "png"])
+    assert result.exit_code == 3 and "not a regular file" in result.stderr
+
+
+def test_cli_writes_through_a_symlink(graph_file: Path, tmp_path: Path) -> None:
+    target = tmp_path / "real.svg"
+    target.write_text("old")
+    link = tmp_path / "link.svg"
+    link.symlink_to(target)
+    result = CliRunner().invoke(cli, ["plot", "events", "--data", str(graph_file), "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_bytes().startswith(b"<?xml")
 
 
 class _TwoForces:
