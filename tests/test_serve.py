@@ -109,7 +109,7 @@ def test_events_and_troops(client: TestClient) -> None:
     assert 'src="/troops.svg"' in troops and "≈3,500" in troops
     chart = client.get("/troops.svg")
     assert chart.headers["content-type"] == "image/svg+xml"
-    assert chart.content.count(b'<g id="troops-') == 5
+    assert len(re.findall(rb'<g id="troops-\d', chart.content)) == 5
 
 
 def test_query_page_and_downloads(client: TestClient, graph_file: Path) -> None:
@@ -123,6 +123,14 @@ def test_query_page_and_downloads(client: TestClient, graph_file: Path) -> None:
     assert rows[0]["troops"] == 15314 and rows[0]["approximate"] is False
     # Without its required parameter the form is shown, not run.
     assert 'id="result"' not in client.get("/queries/signed_in_year").text
+
+
+def test_a_parameter_with_choices_is_a_list(client: TestClient) -> None:
+    page = client.get("/queries/entities", params={"type": "Place"}).text
+    assert '<select name="type" id="param-type">' in page
+    assert "<option selected>Place</option>" in page and '<option value="">(any)</option>' in page
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", page)
+    assert rows and set(rows) == {"Place"}
 
 
 def test_bad_parameter_is_one_line_on_the_page(client: TestClient) -> None:
