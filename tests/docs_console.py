@@ -19,7 +19,9 @@ to the repository's `examples/` and `tests/`, with the `kfor-kg` of this Python
 environment first on PATH. A block that talks to `http://127.0.0.1:7878` gets a
 real Oxigraph server, empty when the file first needs it, on a free port (the
 port is written back as 7878). Comparisons ignore only timings (progress-bar
-times and rates, `N.N s`) and the temporary folder's and the repository's paths.
+times and rates, `N.N s`) and paths: the temporary folder's, and the
+installation's (shown as in a source checkout at `~/kfor-kg`, whether kfor-kg
+is installed from it in editable mode or as a wheel).
 """
 
 from __future__ import annotations
@@ -168,6 +170,24 @@ class Session:
                     "KFOR_KG_CACHE_DIR": str(self.folder / ".cache")}
         self.server: object | None = None
         self.server_url = SERVER
+        self.installed = self._installed_paths()
+
+    def _installed_paths(self) -> list[tuple[str, str]]:
+        """Where the `kfor-kg` being run keeps its package and data, and where a source
+        checkout keeps them: an installed wheel prints the first, the docs show the second."""
+        script = ("from kfor_kg.resources import resource_dir, _PACKAGE\n"
+                  "print(_PACKAGE)\n"
+                  "for name in ('ontology', 'shapes', 'queries', 'examples/reports'):\n"
+                  "    print(resource_dir(name))\n")
+        found = subprocess.run([sys.executable, "-c", script], cwd=self.folder, env=self.env,
+                               capture_output=True, text=True, timeout=TIMEOUT).stdout.split()
+        if len(found) != 5:
+            return []
+        wanted = [ROOT / "kfor_kg", ROOT / "ontology", ROOT / "shapes", ROOT / "queries",
+                  ROOT / "examples" / "reports"]
+        pairs = [(actual, str(checkout)) for actual, checkout in zip(found, wanted)
+                 if actual != str(checkout)]
+        return sorted(pairs, key=lambda pair: -len(pair[0]))
 
     def start_server(self) -> None:
         if self.server is not None:
@@ -197,6 +217,8 @@ class Session:
             shown = [part for part in raw.split("\r") if part.strip()]
             line = _ANSI.sub("", shown[-1] if shown else "")
             line = line.replace(str(self.folder) + "/", "").replace(str(self.folder), ".")
+            for actual, checkout in self.installed:
+                line = line.replace(actual, checkout)
             line = line.replace(str(ROOT), ROOT_SHOWN)
             if self.server is not None:
                 line = line.replace(self.server_url, SERVER)

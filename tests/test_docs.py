@@ -121,6 +121,10 @@ def test_only_timings_and_paths_are_ignored() -> None:
     try:
         shown = session.clean(f"50%\r100%\nwrote {session.folder}/kfor.ttl from {docs_console.ROOT}/x\n\n")
         assert shown == ["100%", f"wrote kfor.ttl from {docs_console.ROOT_SHOWN}/x"]
+        # An installed wheel keeps the ontology in site-packages: shown as in a checkout.
+        session.installed = [("/venv/site-packages/kfor_kg/ontology", str(docs_console.ROOT / "ontology"))]
+        assert session.clean("ontology: /venv/site-packages/kfor_kg/ontology") == \
+            [f"ontology: {docs_console.ROOT_SHOWN}/ontology"]
     finally:
         session.close()
 
