@@ -121,3 +121,11 @@ def test_load_a_graph_from_stdin(piped_graph: bytes, tmp_path: Path) -> None:
         assert loaded.exit_code == 0, loaded.output
         assert loaded.stdout == ""
         assert "Stored 1 of 1 documents" in loaded.stderr
+
+
+def test_text_of_a_file_on_stdin() -> None:
+    shown = CliRunner().invoke(cli, ["text", "-"], input=GUTERRES.read_bytes())
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout_bytes == CliRunner().invoke(cli, ["text", str(GUTERRES)]).stdout_bytes
+    empty = CliRunner().invoke(cli, ["text", "-"], input=b"")
+    assert empty.exit_code == 3 and "<stdin>: the file is empty" in empty.output

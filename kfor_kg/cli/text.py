@@ -9,7 +9,7 @@ import click
 
 
 @click.command("text")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--clean", "cleaned", is_flag=True,
               help="Print the cleaned text (furniture, markup and line wrapping removed) instead.")
 @click.option("--page", type=click.IntRange(min=1), help="Only this page of a PDF.")
@@ -32,7 +32,14 @@ def text_cli(file: Path, cleaned: bool, page: int | None, ocr: bool) -> None:
     from kfor_kg.errors import IngestError
     from kfor_kg.text import ingest
 
-    source = ingest.read_source(file, ocr=ocr)
+    from kfor_kg.cli.streams import is_stdio, stdin_file
+
+    if is_stdio(file):  # `-`: the file on standard input (its kind told by its contents)
+        with stdin_file("", "stdin") as piped:
+            source = ingest.read_source(piped, ocr=ocr)
+        file = Path("<stdin>")
+    else:
+        source = ingest.read_source(file, ocr=ocr)
     if cleaned:
         text = ingest.clean(source).text + "\n"
     elif page is not None:
