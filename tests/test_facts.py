@@ -177,6 +177,9 @@ def read_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
     ("1. The number of KFOR troops in theatre was 15,500.", 15500, False),
     ("1. Troop levels: 4.5 thousand.", 4500, False),
     ("1. There were some l5,3l4 KFOR troops in theatre.", 15314, True),      # OCR: l for 1
+    ("1. KFOR strength stands at 39,000.", 39000, False),
+    ("1. ISAF troop strength currently stands at approximately 8,000.", 8000, True),
+    ("1. Some 17,000 multinational troops remain deployed.", 17000, True),
     ("1. The total number of troops in theatre was 44,8OO.", 44800, False),  # OCR: O for 0
 ])
 def test_troop_strength_in_any_clause_order(sentence: str, troops: int, approximate: bool) -> None:
@@ -197,6 +200,8 @@ def test_nations_in_the_allies_and_partners_form() -> None:
     ("Report for July 2008.", "2008-07-01", "2008-07-31"),
     ("This is the report on the second quarter of 2016.", "2016-04-01", "2016-06-30"),
     ("Over the reporting period (23 December 1999-22 January 2000), all was calm.", "1999-12-23", "2000-01-22"),
+    ("Over the reporting period, 23 July to 22 August 2000, KFOR troop strength was 45,500.", "2000-07-23",
+     "2000-08-22"),
 ])
 def test_reporting_period_forms(phrase: str, start: str, end: str) -> None:
     record = read_text(HEAD + "1. " + phrase + "\n\n2. Calm.\n")
@@ -305,3 +310,8 @@ def test_a_french_text_is_read_for_its_language_independent_facts_with_a_warning
 def test_a_signature_with_lost_characters_is_the_known_person() -> None:
     text = "I have the honour to transmit the report.\n\n(Signed) Ant?nio Guterres\n\n" + HEAD + "1. Calm.\n\n2. Calm.\n"
     assert read_text(text).letter("covering").signatory.name == "António Guterres"
+
+
+def test_a_troop_figure_on_a_stated_day_is_as_at_that_day() -> None:
+    record = read_text(HEAD + "1. On 30 June 2016, KFOR had some 4,600 troops in theatre.\n\n2. Calm.\n")
+    assert record.report.troop_strength.as_at == dt.date(2016, 6, 30)

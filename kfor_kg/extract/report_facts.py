@@ -157,7 +157,7 @@ class ReportReader:
         end = period.end if period else None
         a = self._search("as_at", *sentence)
         if a:
-            text = a["date"] or a["day"]
+            text = a["date"] or a["on"] or a["day"]
             return complete_date(text, end) if end and not parse_date(text) else date_before(text, end)
         if end and self._search("over_period", *sentence):
             return end
