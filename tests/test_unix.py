@@ -129,3 +129,13 @@ def test_text_of_a_file_on_stdin() -> None:
     assert shown.stdout_bytes == CliRunner().invoke(cli, ["text", str(GUTERRES)]).stdout_bytes
     empty = CliRunner().invoke(cli, ["text", "-"], input=b"")
     assert empty.exit_code == 3 and "<stdin>: the file is empty" in empty.output
+
+
+def test_link_writes_the_linked_graph_to_stdout(piped_graph: bytes, tmp_path: Path) -> None:
+    graph = tmp_path / "one.ttl"
+    graph.write_bytes(piped_graph)
+    linked = run(["link", str(graph), "--offline", "-o", "-"], cwd=tmp_path)
+    assert linked.returncode == 0, linked.stderr.decode()
+    assert graph.read_bytes() == piped_graph  # GRAPH itself untouched
+    assert b"owl:sameAs" in linked.stdout and b"Wrote the graph to standard output" in linked.stderr
+    assert not (tmp_path / "-").exists()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.store import retries_option, timeout_option
+from kfor_kg.cli.streams import is_stdio, write_stdout
 from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT, DEFAULT_MIN_INTERVAL
 
 
@@ -17,8 +18,9 @@ def review_file_for(graph: Path) -> Path:
 
 @click.command("link")
 @click.argument("graph", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the linked graph (default: overwrite GRAPH).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Where to write the linked graph (default: overwrite GRAPH; `-`: standard "
+                   "output, in GRAPH's format).")
 @click.option("--endpoint", envvar="KFOR_KG_WIKIDATA_ENDPOINT", default=DEFAULT_ENDPOINT,
               show_default=True, help="Wikidata SPARQL endpoint (env KFOR_KG_WIKIDATA_ENDPOINT).")
 @click.option("--offline", is_flag=True, help="Use only the alignment table and the cache.")
@@ -49,10 +51,19 @@ def link_cli(graph: Path, output: Path | None, endpoint: str, offline: bool,
     """
     from kfor_kg.linking import link
 
-    target = output or graph
+    to_stdout = is_stdio(output)
+    target = graph if output is None or to_stdout else output
     options = link.LinkOptions(endpoint=endpoint, offline=offline, cache_dir=cache_dir,
                                min_interval=min_interval, timeout=timeout, max_retries=retries,
                                review_file=review_file or review_file_for(target))
-    report = link.link_file(graph, output, options)
+    if to_stdout:
+        from kfor_kg.rdf import export
+
+        data = export.read(graph)
+        report = link.link_graph(data, options)
+        write_stdout(export.serialize(data, export.format_for_path(graph)))
+    else:
+        report = link.link_file(graph, output, options)
     if not quiet:
-        click.echo(f"Wrote {target}: {report.summary()}.", err=True)
+        shown = "the graph to standard output" if to_stdout else target
+        click.echo(f"Wrote {shown}: {report.summary()}.", err=True)
