@@ -129,8 +129,12 @@ def test_a_parameter_with_choices_is_a_list(client: TestClient) -> None:
     page = client.get("/queries/entities", params={"type": "Place"}).text
     assert '<select name="type" id="param-type">' in page
     assert "<option selected>Place</option>" in page and '<option value="">(any)</option>' in page
-    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", page)
-    assert rows and set(rows) == {"Place"}
+    rows = re.findall(r"<tr><td>(.*?)</td><td>([^<]*)</td>", page)
+    assert rows and {kind for _entity, kind in rows} == {"Place"}
+    # IRIs of entities and documents link to their pages.
+    assert all(re.fullmatch(r'<a href="/entity/place/[^"]+">https://w3id.org/kfor-kg/id/place/[^<]+</a>',
+                            entity) for entity, _kind in rows)
+    assert '<a href="/doc/S-2007-652">https://w3id.org/kfor-kg/id/doc/S-2007-652</a>' in page
 
 
 def test_bad_parameter_is_one_line_on_the_page(client: TestClient) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -30,17 +31,26 @@ from starlette.routing import Route
 from kfor_kg.errors import KforError
 from kfor_kg.stores import query
 from kfor_kg.stores.output import format_result
-from kfor_kg.web.site import Site, doc_url
+from kfor_kg.web.site import Site, doc_url, entity_url
 
 __all__ = ["create_app"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def _linked(cell: str) -> Markup:
+    """A result cell; a document's or an entity's IRI links to its page."""
+    url = doc_url(str(cell)) or entity_url(str(cell))
+    if url is None:
+        return escape(str(cell))
+    return Markup('<a href="{}">{}</a>').format(url, str(cell))
+
+
 def create_app(site: Site) -> Starlette:
     """The web application over `site` (a build and its report files)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=False, lstrip_blocks=False)
+    env.filters["linked"] = _linked
     charts: dict[str, bytes] = {}
 
     def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
