@@ -178,6 +178,8 @@ def read_text(text: str, name: str = "t.txt") -> facts.DocumentRecord:
     ("1. Troop levels: 4.5 thousand.", 4500, False),
     ("1. There were some l5,3l4 KFOR troops in theatre.", 15314, True),      # OCR: l for 1
     ("1. KFOR strength stands at 39,000.", 39000, False),
+    ("1. The total KFOR strength as at 31 March 2010 was approximately 12,500 troops.", 12500, True),
+    ("1. The strength of KFOR remains at 4,500.", 4500, False),
     ("1. ISAF troop strength currently stands at approximately 8,000.", 8000, True),
     ("1. Some 17,000 multinational troops remain deployed.", 17000, True),
     ("1. The total number of troops in theatre was 44,8OO.", 44800, False),  # OCR: O for 0
@@ -186,6 +188,18 @@ def test_troop_strength_in_any_clause_order(sentence: str, troops: int, approxim
     record = read_text(HEAD + sentence + "\n\n2. The situation remained calm.\n")
     strength = record.report.troop_strength
     assert strength is not None and (strength.troops, strength.approximate) == (troops, approximate)
+
+
+@pytest.mark.parametrize("sentence,nato,non_nato", [
+    ("1. KFOR comprised 3,800 troops provided by 28 allies and 5 partner nations.", 28, 5),
+    ("1. KFOR has 12,500 troops, from 25 NATO and 6 non-NATO troop contributing nations.", 25, 6),
+    ("1. KFOR has 4,500 troops from twenty-one NATO member nations and eight partner countries.", 21, 8),
+    ("1. There are 19,000 troops, with contributions from all NATO allies and from 15 non-NATO countries.",
+     None, 15),
+])
+def test_nations_in_their_forms(sentence: str, nato: int | None, non_nato: int) -> None:
+    strength = read_text(HEAD + sentence + "\n\n2. Calm.\n").report.troop_strength
+    assert (strength.nato_nations, strength.non_nato_nations) == (nato, non_nato)
 
 
 def test_nations_in_the_allies_and_partners_form() -> None:
