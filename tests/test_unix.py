@@ -139,3 +139,13 @@ def test_link_writes_the_linked_graph_to_stdout(piped_graph: bytes, tmp_path: Pa
     assert graph.read_bytes() == piped_graph  # GRAPH itself untouched
     assert b"owl:sameAs" in linked.stdout and b"Wrote the graph to standard output" in linked.stderr
     assert not (tmp_path / "-").exists()
+
+
+def test_evaluate_a_graph_on_stdin(piped_graph: bytes) -> None:
+    gold = Path(__file__).parent / "gold"
+    piped = CliRunner().invoke(cli, ["evaluate", str(gold), "--data", "-", "--data-format", "ttl"],
+                               input=piped_graph)
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout.startswith("type")
+    no_format = CliRunner().invoke(cli, ["evaluate", str(gold), "--data", "-"], input=piped_graph)
+    assert no_format.exit_code == 2

@@ -55,15 +55,18 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
 @click.command("evaluate")
 @click.argument("gold_dirs", metavar="GOLD_DIR...", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_OUTPUT,
-              show_default=True, help="The built graph to score (any format `kfor-kg build` writes).")
+@click.option("--data", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=DEFAULT_OUTPUT, show_default=True,
+              help="The built graph to score (any format `kfor-kg build` writes; `-`: stdin).")
+@click.option("--data-format", type=click.Choice(RDF_FORMATS),
+              help="RDF format of --data (default: from its extension; needed with `--data -`).")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list every false positive and negative.")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON of minimum figures per type or fact field; exit 1 when a score falls below them.")
 @click.option("--check", is_flag=True,
               help="Hold each gold folder to its own thresholds.json; exit 1 when a score falls below.")
-def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, show_errors: bool, thresholds: Path | None,
-                 check: bool) -> None:
+def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, data_format: str | None, show_errors: bool,
+                 thresholds: Path | None, check: bool) -> None:
     """Score a graph against hand-made gold: P, R, F1 per entity type and event, P/R per header fact.
 
     Each GOLD_DIR is a split scored on its own (the tune split `tests/gold`,
@@ -77,9 +80,15 @@ def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, show_errors: bool, thr
     from kfor_kg import evaluate
     from kfor_kg.rdf import export
 
-    if not data.exists():
+    if is_stdio(data):
+        if data_format is None:
+            raise click.UsageError("--data - needs --data-format")
+        with stdin_file("." + data_format) as piped:
+            graph = export.read(piped, data_format)
+    elif not data.exists():
         raise ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE")
-    graph = export.read(data)
+    else:
+        graph = export.read(data, data_format)
     failed: list[str] = []
     for n, gold_dir in enumerate(gold_dirs):
         report = evaluate.evaluate(gold_dir, graph)
