@@ -329,3 +329,26 @@ def test_a_signature_with_lost_characters_is_the_known_person() -> None:
 def test_a_troop_figure_on_a_stated_day_is_as_at_that_day() -> None:
     record = read_text(HEAD + "1. On 30 June 2016, KFOR had some 4,600 troops in theatre.\n\n2. Calm.\n")
     assert record.report.troop_strength.as_at == dt.date(2016, 6, 30)
+
+
+@pytest.mark.parametrize("signature,name,role", [
+    ("(Signed) Alessandro Minuto Rizzo\nDeputy Secretary General", "Alessandro Minuto Rizzo", "Deputy Secretary-General"),
+    ("(Signed) Alessandro Minuto Rizzo, Acting Secretary General", "Alessandro Minuto Rizzo", "Acting Secretary-General"),
+    ("(Signed) Lord Robertson", "George Robertson", "Secretary-General"),
+])
+def test_nato_letters_signed_by_deputies_and_acting_secretaries_general(signature: str, name: str, role: str) -> None:
+    text = ("Letter dated 3 May 2004 from the Secretary-General of the North Atlantic Treaty Organization addressed "
+            "to the Secretary-General\n\nI attach the monthly report on KFOR operations.\n\n" + signature + "\n\n"
+            + HEAD + "1. Calm.\n\n2. Calm.\n")
+    letter = read_text(text).letter("covering")
+    assert letter.signatory.name == name
+    assert letter.signatory.office == facts.Office(role, "nato")
+
+
+def test_a_permanent_representative_is_a_post_of_the_state() -> None:
+    text = ("Letter dated 3 May 2004 from the Permanent Representative of France to the United Nations addressed "
+            "to the President of the Security Council\n\nI have the honour to transmit the report.\n\n"
+            "(Signed) Jean-Marc de La Sablière\n\n" + HEAD + "1. Calm.\n\n2. Calm.\n")
+    letter = read_text(text).letter("covering")
+    assert letter.sender == facts.Office("Permanent Representative", "france")
+    assert letter.signatory.office == letter.sender

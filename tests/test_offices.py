@@ -18,7 +18,11 @@ from kfor_kg.lexicon.offices import office_pattern, parse_office, post_label, ro
     ("Acting Secretary General of NATO", Office("Acting Secretary-General", "nato")),
     ("President of the Security Council", Office("President", "united-nations-security-council")),
     ("Permanent Representative of France to the United Nations",
-     Office("Permanent Representative", "united-nations")),
+     Office("Permanent Representative", "france")),             # a post of the state, at the UN
+    ("Permanent Mission of France to the United Nations", Office("Permanent Mission", "france")),
+    ("Office of the Secretary-General, United Nations Secretariat",
+     Office("Office of the Secretary-General", "united-nations")),
+    ("SECRETARY-GENERAL OF THE NORTH ATLANTIC TREATY ORGANISATION", Office("Secretary-General", "nato")),
     ("Secretary-General of the Kosovo Force", None),
     ("", None),
 ])

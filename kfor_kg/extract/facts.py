@@ -234,13 +234,20 @@ class HeaderReader:
         m = self.rules.patterns["signature"].match(self.clean.text, line.start, line.end)
         if not m:
             return
-        office = parse_office(m["office"]) if m["office"] else None
-        if office and letter.sender and " of " not in m["office"] and office.role != letter.sender.role:
+        phrase = m["office"] or self._line_after(line.end)
+        office = parse_office(phrase) if phrase and len(phrase) < 80 else None
+        if office and letter.sender and " of " not in phrase and office.role != letter.sender.role:
             # "Deputy Secretary General" under a NATO letter is NATO's deputy.
             office = Office(office.role, letter.sender.organization)
         letter.signatory = self._signatory(
             m["name"], office or letter.sender, m.start("name"), m.end("name"))
         letter.evidence.append(self.evidence(line.start, line.end))
+
+    def _line_after(self, end: int) -> str:
+        """The line after the one ending at `end` (the post under a signed name)."""
+        text = self.clean.text
+        nxt = text.find("\n", end + 1)
+        return text[end + 1:nxt if nxt >= 0 else len(text)]
 
     def _signatory(self, surface: str, office: Office | None, start: int, end: int) -> Signatory:
         surface = surface.strip().rstrip(",.")
