@@ -92,48 +92,56 @@ def make_pdf(source: Path, target: Path, masthead_symbol: str | None = None) -> 
         lines.append(current)
         lines.append(None)
 
-    c = canvas.Canvas(str(target), pagesize=A4, invariant=True)
-    c.setTitle(symbol or source.stem)
-    pages: list[list[str]] = [[]]
+    # Lines to pages first, so that the footers can say "2/3".
+    laid: list[list[tuple[str, float]]] = [[]]
     y = height - margin
-
-    def furniture(page: int) -> None:
-        c.setFont("ReportFont", 9)
-        drawn = []
-        if page > 1 and symbol:
-            c.drawString(margin, height - 40, symbol)
-            drawn.append(symbol)
-        if page == 1:
-            drawn += [f"{job} (E)    011117", f"*{job.replace('-', '')}*"]
-            c.drawString(margin, 40, drawn[-2])
-            c.drawString(margin, 28, drawn[-1])
-        else:
-            drawn += [job, f"{page}"]
-            c.drawString(margin, 40, job)
-            c.drawRightString(width - margin, 28, f"{page}")
-        pages[-1].extend(drawn)
-
-    furniture(1)
-    if masthead_symbol:
-        c.setFont("ReportFont", 10)
-        c.drawString(margin, y + 20, "United Nations")
-        c.drawRightString(width - margin, y + 20, masthead_symbol)
-        pages[-1].append(f"United Nations {masthead_symbol}")
-    c.setFont("ReportFont", size)
     for line in lines:
         if line is None:
             y -= leading * 0.6
             continue
         if y < margin:
-            c.showPage()
-            pages.append([])
-            furniture(len(pages))
-            c.setFont("ReportFont", size)
+            laid.append([])
             y = height - margin
-        c.drawString(margin, y, line)
-        pages[-1].append(line)
+        laid[-1].append((line, y))
         y -= leading
-    c.showPage()
+
+    c = canvas.Canvas(str(target), pagesize=A4, invariant=True)
+    c.setTitle(symbol or source.stem)
+    pages: list[list[str]] = []
+    total = len(laid)
+    for number, body in enumerate(laid, start=1):
+        drawn: list[str] = []
+        c.setFont("ReportFont", 9)
+        # As UN documents: the symbol heads pages 2 on (left on even pages, right on odd);
+        # page 1's footer has the job number with "(E)" and a date, and a barcode; the
+        # others "2/3" and the job number on one baseline, mirrored on odd pages.
+        if number > 1 and symbol:
+            (c.drawString if number % 2 == 0 else c.drawRightString)(
+                margin if number % 2 == 0 else width - margin, height - 40, symbol)
+            drawn.append(symbol)
+        if number == 1:
+            drawn += [f"{job} (E)    011117", f"*{job.replace('-', '')}*"]
+            c.drawString(margin, 40, drawn[-2])
+            c.drawString(margin, 28, drawn[-1])
+        elif number % 2 == 0:
+            c.drawString(margin, 40, f"{number}/{total}")
+            c.drawRightString(width - margin, 40, job)
+            drawn.append(f"{number}/{total} {job}")
+        else:
+            c.drawString(margin, 40, job)
+            c.drawRightString(width - margin, 40, f"{number}/{total}")
+            drawn.append(f"{job} {number}/{total}")
+        if number == 1 and masthead_symbol:
+            c.setFont("ReportFont", 10)
+            c.drawString(margin, height - margin + 20, "United Nations")
+            c.drawRightString(width - margin, height - margin + 20, masthead_symbol)
+            drawn.append(f"United Nations {masthead_symbol}")
+        c.setFont("ReportFont", size)
+        for line, at in body:
+            c.drawString(margin, at, line)
+            drawn.append(line)
+        pages.append(drawn)
+        c.showPage()
     c.save()
     return PdfLayout(pages, job, symbol)
 
