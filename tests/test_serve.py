@@ -145,8 +145,20 @@ def test_bad_parameter_is_one_line_on_the_page(client: TestClient) -> None:
 
 
 def test_unknown_pages_are_404(client: TestClient) -> None:
-    for url in ("/doc/S-1999-1", "/entity/person/nobody", "/queries/nothing", "/incidents.svg"):
-        assert client.get(url).status_code == 404, url
+    for url in ("/doc/S-1999-1", "/entity/person/nobody", "/queries/nothing", "/incidents.svg",
+                "/entity/%3Cscript%3E", "/entity/person/a b", "/doc/%22x", "/doc/a%20b"):
+        answer = client.get(url)
+        assert answer.status_code == 404, url
+        assert "<script>" not in answer.text
+
+
+def test_a_build_without_figures_has_no_broken_chart(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+    app = TestClient(create_app(make_site(Corpus(empty))))
+    assert "no troop strength" in app.get("/troops").text
+    assert "<img" not in app.get("/troops").text and "<img" not in app.get("/events").text
+    assert "(0)" in app.get("/").text
 
 
 def test_a_document_without_its_file_says_where_to_look(graph_file: Path, tmp_path: Path) -> None:

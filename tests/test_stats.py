@@ -107,3 +107,11 @@ def test_cli_reads_stdin_and_an_oxigraph_store(graph_file: Path, tmp_path: Path,
     assert json.loads(stored.stdout) == figures
     both = runner.invoke(cli, ["stats", "--store", str(folder), "--data", str(graph_file)])
     assert both.exit_code == 2 and "one of --data, --store and --endpoint" in both.stderr
+
+
+def test_cli_a_graph_without_documents_is_an_error(tmp_path: Path) -> None:
+    ontology_only = tmp_path / "other.ttl"
+    ontology_only.write_text("<https://x.org/a> <https://x.org/b> <https://x.org/c> .\n")
+    result = CliRunner().invoke(cli, ["stats", "--data", str(ontology_only)])
+    assert result.exit_code == 3 and result.stdout == ""
+    assert "other.ttl holds no kfor-kg document" in result.stderr

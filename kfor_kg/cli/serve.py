@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from kfor_kg.cli.stats import corpus_options, open_corpus
+from kfor_kg.cli.stats import corpus_options, describe_source, open_corpus
 from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.web import DEFAULT_HOST, DEFAULT_PORT
@@ -99,8 +99,11 @@ def serve_cli(reports: tuple[Path, ...], host: str, port: int, quiet: bool, **so
 
     _check_listen(host, port)
     corpus = open_corpus(**source)
-    label = str(source.get("endpoint") or source.get("store") or source.get("data") or "kfor.ttl")
+    label = describe_source(source)
     site = make_site(corpus, reports, base=source.get("base") or DEFAULT_BASE, label=label)
+    if not site.documents():
+        click.echo(f"Warning: {label} holds no kfor-kg document; the pages will be empty.",
+                   err=True)
     if not _is_loopback(host):
         click.echo(f"Warning: listening on {host}: the build is visible to your network.",
                    err=True)

@@ -12,7 +12,7 @@ import click
 from kfor_kg.cli.build import DEFAULT_OUTPUT
 from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
 from kfor_kg.cli.streams import is_stdio, stdin_file
-from kfor_kg.errors import ConfigError
+from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.http import DEFAULT_TIMEOUT
@@ -108,4 +108,18 @@ def stats_cli(fmt: str, **source: Any) -> None:
     from kfor_kg import stats
 
     corpus = open_corpus(**source)
-    click.echo(stats.format_stats(stats.compute(corpus), fmt), nl=False)
+    figures = stats.compute(corpus)
+    if not figures.documents:
+        raise IngestError(f"{describe_source(source)} holds no kfor-kg document (nothing typed "
+                          "kfor:Document); is it a graph `kfor-kg build` wrote?")
+    click.echo(stats.format_stats(figures, fmt), nl=False)
+
+
+def describe_source(source: dict[str, Any]) -> str:
+    """How to name the build the options point at, in messages."""
+    if source.get("endpoint"):
+        return str(source["endpoint"])
+    if source.get("store"):
+        return str(source["store"])
+    data = source.get("data")
+    return "<stdin>" if is_stdio(data) else str(data or DEFAULT_OUTPUT)

@@ -72,28 +72,37 @@ def create_app(site: Site) -> Starlette:
 
     def document(request: Request) -> Response:
         key = request.path_params["key"]
-        data = site.document(key)
+        try:
+            data = site.document(key)
+        except KforError:  # not a key an IRI can end in
+            data = None
         if data is None:
             return missing(f"The build has no document {key!r}.")
         return page("document.html", d=data)
 
     def entity(request: Request) -> Response:
         path = request.path_params["path"]
-        data = site.entity(path)
+        try:
+            data = site.entity(path)
+        except KforError:
+            data = None
         if data is None:
             return missing(f"The build has no entity {path!r}.")
         return page("entity.html", e=data)
 
     def events(_request: Request) -> Response:
-        return page("events.html", years=site.events(), chart=can_chart())
+        years = site.events()
+        monthly = any(len(event["date"]) >= 7 for _year, events in years for event in events)
+        return page("events.html", years=years, chart=can_chart() and monthly)
 
     def troops(_request: Request) -> Response:
         rows = site.shipped("troop_strength")
+        has_chart = can_chart() and bool(rows)
         for row in rows:
             doc = row["report"].rsplit("/report", 1)[0]
             row["url"] = doc_url(doc) or ""
             row["key"] = doc.rsplit("/", 1)[-1]
-        return page("troops.html", rows=rows, chart=can_chart())
+        return page("troops.html", rows=rows, chart=has_chart)
 
     def chart(request: Request) -> Response:
         from kfor_kg import plot
