@@ -72,7 +72,7 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
 
     The first file of a document key wins; a later file of the same key is
     skipped, quietly if it is a copy, else as an error (`build.duplicate_key`).
-    `progress` is called once per file.
+    `progress` is called once per file, in file order, when its turn comes.
 
     Raises:
         KforError: the first bad file's error, when `options.fail_fast` is set.
@@ -87,7 +87,7 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
         if entry is not None:
             hits[path] = entry
     misses = [path for path in files if path not in hits]
-    built = _run(misses, options, progress) if misses else iter(())
+    built = _run(misses, options) if misses else iter(())
     seen: dict[str, Path] = {}
     fresh: dict[Path, CacheEntry | FileError] = {}
 
@@ -100,15 +100,19 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
                          report=item.report)
 
     for path in files:  # in file order: the first file of a key wins, whatever was cached
+        if progress:
+            progress(path)
         if path in hits:
             outcome: CacheEntry | FileError = hits[path]
             result.cached += 1
-            if progress:
-                progress(path)
         else:
             while path not in fresh:
-                item = next(built)
+                item = next(built, None)
+                if item is None:
+                    break
                 fresh[item.path] = store(item)
+            if path not in fresh:  # a copy of a report read just before, skipped quietly
+                continue
             outcome = fresh.pop(path)
         if isinstance(outcome, FileError):
             if not outcome.quiet:       # a copy of a file already read is skipped quietly
@@ -130,11 +134,10 @@ def _uncached_digest(path: Path) -> str:
     return "nocache-" + hashlib.sha256(os.fsencode(path)).hexdigest()
 
 
-def _run(files: Sequence[Path], options: BuildOptions,
-         progress: ProgressCallback | None) -> Iterator[DocumentBuild | FileError]:
+def _run(files: Sequence[Path], options: BuildOptions) -> Iterator[DocumentBuild | FileError]:
     """DocumentBuilds and FileErrors of `files` in file order (in worker processes if asked)."""
     if options.n_process <= 1 or len(files) <= CHUNK:
-        yield from _in_process(files, options, progress)
+        yield from _in_process(files, options)
         return
     chunks = [list(files[i:i + CHUNK]) for i in range(0, len(files), CHUNK)]
     context = multiprocessing.get_context(
@@ -152,19 +155,15 @@ def _run(files: Sequence[Path], options: BuildOptions,
             following = next(pending, None)
             if following is not None:
                 window.append(pool.submit(_build_chunk, following, options))
-            for item in items:
-                if progress:
-                    progress(item.path)
-                yield item
+            yield from items
 
 
-def _in_process(files: Sequence[Path], options: BuildOptions,
-                progress: ProgressCallback | None) -> Iterator[DocumentBuild | FileError]:
+def _in_process(files: Sequence[Path], options: BuildOptions) -> Iterator[DocumentBuild | FileError]:
     """As the workers do, in this process: errors are yielded in their file's place."""
     errors: list[FileError] = []
     single = dataclasses.replace(options, n_process=1)
     reported = 0
-    for built in build_documents(files, single, errors, progress):
+    for built in build_documents(files, single, errors):
         while reported < len(errors):
             reported += 1
             yield errors[reported - 1]
@@ -182,7 +181,7 @@ def _warm(options: BuildOptions) -> None:
 
 def _build_chunk(files: list[Path], options: BuildOptions) -> list[DocumentBuild | FileError]:
     """One worker task: the documents of `files`, built (errors in their place)."""
-    return list(_in_process(files, options, None))
+    return list(_in_process(files, options))
 
 
 # --- output ------------------------------------------------------------------------

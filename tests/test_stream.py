@@ -145,3 +145,19 @@ def test_the_cli_refuses_only_the_long_file(tmp_path: Path, reports: list[Path],
     assert code == 3
     assert err.count("spaCy reads in one pass") == 1 and "Traceback" not in err
     assert output.exists()
+
+
+def test_a_copy_of_a_report_is_skipped_quietly(reports: list[Path], tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(reports[0], folder / "a.txt")
+    shutil.copy(reports[0], folder / "b.txt")
+    shutil.copy(reports[1], folder / "c.txt")
+    done: list[Path] = []
+    files = sorted(folder.iterdir())
+    for options in (FACTS_ONLY, BuildOptions(entities=False, n_process=2)):
+        done.clear()
+        result = stream_build(files, options, DocumentCache(tmp_path / f"cache{options.n_process}"),
+                              progress=done.append)
+        assert [Path(e.source).name for e in result.entries] == ["a.txt", "c.txt"]
+        assert not result.errors and done == files
