@@ -103,6 +103,13 @@ def test_cleaning_odd_text_never_breaks_the_offset_map(text: str) -> None:
             assert char in text[a:b] or len(text[a:b]) > 1
 
 
+@pytest.mark.parametrize("footer", ["17-19063 3/4", "2/4 17-19063", "17-19063 (E) 011117 *1719063*"])
+def test_un_page_footers_are_furniture(footer: str) -> None:
+    result = clean(SourceText(Path("t.pdf"), f"the security\n\f{footer}\n\nsituation", "0" * 64, "pdf"))
+    assert result.text == "the security situation"
+    assert [f.text for f in result.furniture] == [footer]
+
+
 def test_a_page_break_joins_a_paragraph_but_keeps_the_next_numbered_one() -> None:
     assert cleaned("the situation in the\n\n07-58315\n\fS/2007/652\n\nnorth remained calm.") == \
         "the situation in the north remained calm."
