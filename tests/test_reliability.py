@@ -436,3 +436,30 @@ def test_case5_build_link_without_network_writes_the_graph_then_fails(tmp_path: 
     assert f"{out} was written without Wikidata links" in line and "--offline" in line
     assert b"S/2007/652" in out.read_bytes()
     assert run("validate", "-q", str(out))[0] == 0
+
+
+def answering(body: bytes) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """A store that answers every request 200 with `body` as SPARQL JSON results."""
+    def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/sparql-results+json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    return answer
+
+
+@pytest.mark.parametrize("body", [
+    b'{"head": {"vars": []}, "results": {"bindings": [{}]}}',
+    b'{"boolean": true}',
+    b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": [{"g": {"type": "uri", '
+    b'"value": "https://w3id.org/kfor-kg/id/doc/x/graph"}, "n": {"type": "literal", "value": "many"}}]}}',
+])
+def test_case7_a_store_answering_nonsense_is_a_store_error(tmp_path: Path, body: bytes) -> None:
+    graph = tmp_path / "k.trig"
+    graph.write_bytes((ROOT / "tests" / "data" / "store" / "three-docs.trig").read_bytes())
+    with Misbehaving(answering(body)) as server:
+        for args in (["load", str(graph)], ["unload", "S/2007/1"]):
+            code, _out, err = run(*args, "--endpoint", server.url + "/sparql", "--retries", "0")
+            assert code == 3
+            assert one_error_line(err).startswith("Error: [K007] ")

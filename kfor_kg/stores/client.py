@@ -123,6 +123,17 @@ class StoreRequestError(StoreError):
         self.fatal = fatal
 
 
+class _Row(dict[str, str]):
+    """A result row; a missing variable is the store's fault, reported as such."""
+
+    def __init__(self, where: str, values: dict[str, str]) -> None:
+        super().__init__(values)
+        self.where = where
+
+    def __missing__(self, name: str) -> str:
+        raise StoreRequestError(f"{self.where} answered a row without ?{name}", True)
+
+
 class StoreClient:
     """The target's query, update and Graph Store endpoints over the HTTP layer.
 
@@ -149,13 +160,33 @@ class StoreClient:
         self._run(context, lambda: sparql.update(self.http, self.target.update_url, text))
 
     def select(self, text: str, context: str) -> list[dict[str, str]]:
-        """The rows of a SELECT query, each term as its string."""
+        """The rows of a SELECT query, each term as its string.
+
+        Indexing a row by a variable the store left out raises StoreRequestError (a
+        store's answer is input: it never ends in a KeyError).
+
+        Raises:
+            StoreRequestError: as `_run`, or the answer is a boolean.
+        """
         results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
-        return [{name: str(value) for name, value in row.items()} for row in results.rows]
+        if results.boolean is not None:
+            raise StoreRequestError(f"{context}: {self.target.endpoint} answered a SELECT query "
+                                    f"with a boolean", True)
+        where = f"{context}: {self.target.endpoint}"
+        return [_Row(where, {name: str(value) for name, value in row.items()})
+                for row in results.rows]
 
     def ask(self, text: str, context: str) -> bool:
+        """The answer of an ASK query.
+
+        Raises:
+            StoreRequestError: as `_run`, or the answer is not a boolean.
+        """
         results = self._run(context, lambda: sparql.select(self.http, self.target.endpoint, text))
-        return bool(results.boolean)
+        if results.boolean is None:
+            raise StoreRequestError(f"{context}: {self.target.endpoint} answered an ASK query "
+                                    f"without a boolean", True)
+        return results.boolean
 
     def graph_store(self, method: str, graph: str, body: bytes, context: str) -> None:
         """PUT (replace) or POST (merge) `body`, N-Triples lines, into `graph`."""

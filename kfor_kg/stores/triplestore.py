@@ -157,10 +157,12 @@ class _UpdateWriter:
 # --- shared-graph garbage collection ------------------------------------------
 
 def _document_graph_filter(base: str, variable: str = "?g", exclude: str | None = None) -> str:
-    condition = (f'STRSTARTS(STR({variable}), "{Minter(base).documents_prefix}") && '
-                 f'STRENDS(STR({variable}), "{DOCUMENT_GRAPH_SUFFIX}")')
+    # Minter checks the base; its terms enter the query written by sparql.term_n3.
+    prefix = sparql.term_n3(Literal(Minter(base).documents_prefix))
+    suffix = sparql.term_n3(Literal(DOCUMENT_GRAPH_SUFFIX))
+    condition = f"STRSTARTS(STR({variable}), {prefix}) && STRENDS(STR({variable}), {suffix})"
     if exclude is not None:
-        condition += f" && {variable} != <{exclude}>"
+        condition += f" && {variable} != {sparql.term_n3(URIRef(exclude))}"
     return f"FILTER({condition})"
 
 
@@ -401,7 +403,15 @@ def _counts(client: StoreClient, graphs: Sequence[str], context: str) -> dict[st
     values = " ".join(f"<{g}>" for g in graphs)
     rows = client.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
                          f"GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g", context)
-    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: int(row["n"]) for row in rows}
+    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: _count(row["n"], context) for row in rows}
+
+
+def _count(value: str, context: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise StoreRequestError(f"{context}: the store answered {value!r} for a count", True) \
+            from None
 
 
 # --- unload and inspection -----------------------------------------------------
@@ -480,7 +490,8 @@ def stored_documents(target: Target, base: str = DEFAULT_BASE,
     rows = StoreClient(target, retry).select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
-    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: int(row["n"]) for row in rows}
+    return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: _count(row["n"], "listing the stored documents")
+            for row in rows}
 
 
 def stored_graphs(target: Target, base: str = DEFAULT_BASE,
