@@ -212,7 +212,7 @@ def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Any]:
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-    bar = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, disable=quiet,
+    bar = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, disable=quiet or not total,
                dynamic_ncols=True, smoothing=0.1)
     try:
         yield bar
