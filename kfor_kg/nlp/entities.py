@@ -359,7 +359,8 @@ _CONNECTORS = ("of", "in", "to", "for")
 def leading_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]) -> None:
     """Join an organization named by the leading words of the document's one longer name that continues with "of", "in", "to"."""
     table = alias_table()
-    orgs = sorted({r.resolved for r in raws if r.resolved and r.resolved[0] == "Organization"})
+    orgs = sorted({r.resolved for r in raws if r.resolved and r.resolved[0] == "Organization"
+                   and r.resolved in entities})
     words = {o: match_key(entities[o].label).split() for o in orgs}
     for short in orgs:
         if table.get(*short) is not None:
@@ -367,15 +368,12 @@ def leading_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entit
         n = len(words[short])
         longer = [o for o in orgs if o != short and len(words[o]) > n + 1 and words[o][:n] == words[short]
                   and words[o][n] in _CONNECTORS]
-        if len(longer) != 1:
+        if not longer:
             continue
-        target = longer[0]
-        while True:       # the longest name of the chain
-            nxt = [o for o in orgs if o != target and len(words[o]) > len(words[target])
-                   and words[o][:len(words[target])] == words[target]]
-            if len(nxt) != 1:
-                break
-            target = nxt[0]
+        # One chain of ever longer names ("... of France", "... of France to the United Nations"): its longest.
+        target = max(longer, key=lambda o: len(words[o]))
+        if any(words[target][:len(words[o])] != words[o] for o in longer):
+            continue
         for raw in raws:
             if raw.resolved == short:
                 raw.resolved = target

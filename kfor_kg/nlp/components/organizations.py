@@ -110,6 +110,7 @@ def of_names(doc: Doc, ents: list[Candidate], rules: EntityRules) -> list[Candid
             continue
         s = k - 1
         while s > 0 and doc[s - 1].text[:1].isupper() and doc[s - 1].is_alpha and not doc[s].is_sent_start \
+                and doc[s - 1].lower_ not in ("the", "a", "an") \
                 and not any(z.start <= s - 1 < z.end for z in out) and k - s < 4:
             s -= 1
         out.remove(y)

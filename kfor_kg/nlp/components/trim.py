@@ -11,6 +11,7 @@ from kfor_kg.nlp.components.base import Candidate, RuleComponent, read_candidate
 from kfor_kg.nlp.rules import EntityRules, KnownNames, Sequences, TokenView
 
 _DETERMINERS = frozenset({"the", "a", "an"})
+_CONNECTORS = frozenset({"of", "for", "in", "on", "and", "to", "at", "with", "by", "-", "&"})
 # Marks that start an item of a list flattened into one line: no name runs across one.
 _BULLETS = frozenset({"•", "·", "▪", "◦", "‣", "●", "|"})
 
@@ -78,6 +79,14 @@ def trim(doc: Doc, tv: TokenView, x: Candidate, rules: EntityRules, known: Known
                          or (doc[s].lower_ in rules.leading_words
                              and (doc[s].is_lower or doc[s].lower_ in _DETERMINERS))):
             s += 1
+        # "Annex the Permanent Mission": a word before a determiner inside the name
+        # is another line's (a heading flattened into the text), unless a connector
+        # leads to the determiner ("Office of the Secretary-General").
+        for k in range(s + 1, min(e - 1, s + 3)):
+            if doc[k].lower_ == "the" and doc[k - 1].lower_ not in _CONNECTORS \
+                    and doc[k - 1].text[:1].isupper():
+                s = k + 1
+                break
         # "non-NATO", "anti-KFOR": a prefix glued with a hyphen.
         if e - s >= 3 and doc[s].is_lower and doc[s + 1].text == "-" and not doc[s].whitespace_:
             s += 2
