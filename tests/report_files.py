@@ -56,9 +56,11 @@ class PdfLayout:
     symbol: str | None
 
 
-def make_pdf(source: Path, target: Path, masthead_symbol: str | None = None) -> PdfLayout:
+def make_pdf(source: Path, target: Path, masthead_symbol: str | None = None,
+             paragraph_gap: float = 0.6) -> PdfLayout:
     """Write `source` (a plain-text report) as a UN-style A4 PDF at `target`.
 
+    Paragraphs are `paragraph_gap` lines apart (0: no gap, only line breaks).
     With `masthead_symbol`, page 1 starts with the UN masthead line: "United Nations"
     on the left and the symbol on the right, on one baseline.
     """
@@ -97,7 +99,7 @@ def make_pdf(source: Path, target: Path, masthead_symbol: str | None = None) -> 
     y = height - margin
     for line in lines:
         if line is None:
-            y -= leading * 0.6
+            y -= leading * paragraph_gap
             continue
         if y < margin:
             laid.append([])

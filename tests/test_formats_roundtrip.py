@@ -250,3 +250,22 @@ def test_build_names_the_unsupported_files_and_keeps_the_output_when_nothing_is_
     run = CliRunner().invoke(cli, ["build", str(folder), "-o", str(out), "--no-entities", "-q", "--no-cache"])
     assert run.exit_code == 0, run.stderr
     assert run.stderr.count("skipped 2 files of unsupported type") == 1
+
+
+def _header_facts(record: object) -> tuple[object, ...]:
+    r = record  # a DocumentRecord
+    report = r.report  # type: ignore[attr-defined]
+    return (r.key, r.symbol, r.issued, r.original_language,  # type: ignore[attr-defined]
+            [(x.kind, x.date, x.signatory and x.signatory.name) for x in r.letters],  # type: ignore[attr-defined]
+            report and (report.period and (report.period.start, report.period.end),
+                        report.troop_strength and report.troop_strength.troops,
+                        [(i.category, i.count) for i in report.incidents]))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_a_pdf_without_paragraph_spacing_gives_the_same_header_facts(example: Path, tmp_path: Path) -> None:
+    from kfor_kg.extract import facts
+
+    path = tmp_path / f"{example.stem}.pdf"
+    make_pdf(example, path, paragraph_gap=0)  # paragraphs told apart by their words only
+    assert _header_facts(facts.extract(ingest.load(path))) == _header_facts(facts.extract(ingest.load(example)))
