@@ -117,6 +117,12 @@ def test_html_line_breaks_bold_and_tables() -> None:
                                    "Enclosure", "Report to the United Nations", "Murder 3", "Arson 1"]
 
 
+def test_html_preformatted_text_keeps_its_lines_and_lists_their_items() -> None:
+    text = html_text("<body><pre>Letter dated 5 March 2021\n  from the Secretary-General</pre>"
+                     "<ul><li>Murder: 3</li><li>Arson: 1</li></ul></body>")
+    assert text == "Letter dated 5 March 2021\n  from the Secretary-General\n\nMurder: 3\n\nArson: 1"
+
+
 def test_html_hidden_elements_are_no_text() -> None:
     assert html_text('<body><p>Kosovo</p><div style="display: none">Serbia</div>'
                      '<p hidden>Belgrade</p><span aria-hidden="true">x</span></body>') == "Kosovo"
