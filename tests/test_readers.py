@@ -137,6 +137,15 @@ def test_html_in_a_txt_file_is_read_as_html(tmp_path: Path) -> None:
     assert source.original == "Security Council.\n\n(Signed) Ban Ki-moon"
 
 
+@pytest.mark.parametrize("name", ["saved.txt", "saved.html"])
+def test_a_utf16_web_page_is_read_as_html(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    page = '<!DOCTYPE html><html><head><meta charset="utf-16"></head><body><p>(Signed) António Guterres</p></body></html>'
+    path.write_bytes(page.encode("utf-16"))
+    source = ingest.read_source(path)
+    assert (source.kind, source.original) == ("html", "(Signed) António Guterres")
+
+
 def test_html_charset_from_the_page(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     path.write_bytes('<html><head><meta charset="windows-1252"></head><body><p>António</p></body></html>'

@@ -148,6 +148,11 @@ def decode_text(path: Path, data: bytes) -> str:
 
 def read_text(path: Path, data: bytes) -> Extracted:
     text = decode_text(path, data)
+    if _BOM.match(data) and _looks_like_html(text.lstrip("\ufeff")[:4096].encode("utf-8")):
+        # A web page saved as UTF-16 (or with a BOM) under a text name: still a web page.
+        from kfor_kg.text.webpage import read_html
+
+        return read_html(path, codecs.BOM_UTF8 + text.lstrip("\ufeff").encode("utf-8"))
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
         raise IngestError(f"{path}: binary file, not a report text")
