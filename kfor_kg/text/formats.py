@@ -117,7 +117,8 @@ def extract(path: Path, data: bytes, ocr: bool = False) -> Extracted:
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+                    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                    (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def decode_text(path: Path, data: bytes) -> str:
@@ -128,7 +129,7 @@ def decode_text(path: Path, data: bytes) -> str:
     for bom, encoding in BYTE_ORDER_MARKS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding) if encoding != "utf-8" else data.decode("utf-8")
+                return data.decode(encoding)
             except UnicodeDecodeError as e:
                 raise IngestError(f"{path}: damaged {encoding.upper()} text (at byte {e.start})") from e
     if b"\x00" in data[:8192]:
