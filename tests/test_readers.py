@@ -146,6 +146,12 @@ def test_a_utf16_web_page_is_read_as_html(tmp_path: Path, name: str) -> None:
     assert (source.kind, source.original) == ("html", "(Signed) António Guterres")
 
 
+def test_a_utf16_declaration_without_a_byte_order_mark_is_read_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "mislabelled.html"
+    path.write_bytes('<meta charset="utf-16"><p>António</p>'.encode("utf-8"))
+    assert ingest.read_source(path).original == "António"
+
+
 def test_html_charset_from_the_page(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     path.write_bytes('<html><head><meta charset="windows-1252"></head><body><p>António</p></body></html>'

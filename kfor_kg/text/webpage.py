@@ -85,7 +85,10 @@ def _html_encoding(data: bytes) -> str:
         except LookupError:
             pass
         else:
-            # Browsers read pages declared as Latin-1 as cp1252 (the WHATWG encoding standard).
+            # As browsers do (the WHATWG encoding standard): Latin-1 is read as cp1252, and a
+            # UTF-16 declaration without a byte-order mark as UTF-8.
+            if name.startswith(("utf-16", "utf-32", "utf16", "utf32")):
+                return "utf-8"
             return "cp1252" if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else name
     try:
         data.decode("utf-8")
