@@ -565,3 +565,9 @@ def test_an_event_told_as_immediately_after_takes_the_date_before() -> None:
 def test_a_purpose_is_no_event() -> None:
     text = "On 10 November, KFOR approached the house for the purpose of detaining him."
     assert [e.type for e in events_of(text)] == []
+
+
+def test_firing_at_someone_is_a_shooting() -> None:
+    assert summary(events_of("On 4 November, a gunman fired at a KFOR patrol near Zubin Potok.")) == [
+        ("shooting", "2020-11-04")]
+    assert summary(events_of("On 4 November, the board fired the director of the company.")) == []
