@@ -1,6 +1,7 @@
 """Charts of a built series (`kfor-kg plot`): troop strength over time, events per month.
 
-Drawn with matplotlib (Agg, no display) and written as PNG or SVG. The same data
+Drawn with matplotlib (a Figure on the Agg canvas; no pyplot, no display) and written
+as PNG or SVG. The same data
 always gives the same bytes: SVG ids come from a fixed hash salt, neither format
 carries a creation date or a software version, and the font is the DejaVu Sans
 that matplotlib ships (text in SVG is drawn as paths), so the picture does not
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,7 @@ _METADATA = {"png": {"Software": None},
              "svg": {"Date": None, "Creator": None, "Format": None, "Type": None}}
 _FORCE_COLORS = ("#08519c", "#a63603", "#006d2c", "#54278f", "#636363")
 _DPI = 120
+_LOCK = threading.Lock()  # matplotlib's style (rcParams) is global: one chart at a time
 _SIZE = (8.0, 4.5)
 
 
@@ -113,23 +116,24 @@ def render(chart: str, corpus: Corpus, fmt: str = "png") -> bytes:
         raise ConfigError(f"unknown picture format {fmt!r}; use png or svg")
     try:
         import matplotlib
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError:
         raise ConfigError("charts need matplotlib: pip install 'kfor-kg[plot]' "
                           "(in a checkout: pip install '.[plot]')") from None
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    with plt.rc_context(_STYLE):  # type: ignore[arg-type]
-        fig = plt.figure(figsize=_SIZE, dpi=_DPI)
-        try:
-            if chart == "troops":
-                _draw_troops(fig, troop_figures(corpus))
-            else:
-                _draw_events(fig, *event_months(corpus))
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt], dpi=_DPI)
-        finally:
-            plt.close(fig)
+    # The data first, outside the lock; then a Figure of its own (no pyplot: no global
+    # figure manager, no backend switched under a caller), drawn while the style holds.
+    figures = troop_figures(corpus) if chart == "troops" else None
+    months = event_months(corpus) if chart == "events" else None
+    with _LOCK, matplotlib.rc_context(_STYLE):  # type: ignore[arg-type]
+        fig = Figure(figsize=_SIZE, dpi=_DPI)
+        FigureCanvasAgg(fig)
+        if figures is not None:
+            _draw_troops(fig, figures)
+        elif months is not None:
+            _draw_events(fig, *months)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt], dpi=_DPI)
     return buffer.getvalue()
 
 
