@@ -571,3 +571,10 @@ def test_firing_at_someone_is_a_shooting() -> None:
     assert summary(events_of("On 4 November, a gunman fired at a KFOR patrol near Zubin Potok.")) == [
         ("shooting", "2020-11-04")]
     assert summary(events_of("On 4 November, the board fired the director of the company.")) == []
+
+
+def test_every_place_of_a_listing_is_kept_whichever_is_the_event_place() -> None:
+    events = events_of("In Gnjilane, Peć and Đakovica, demonstrations took place on 23 November.")
+    assert summary(events) == [("demonstration", "2020-11-23")]
+    places = {events[0].place.label if events[0].place else "", *(p.label for p in events[0].other_places)}
+    assert places == {"Gjilan", "Peja", "Gjakova"}

@@ -165,19 +165,21 @@ def other_places(c: Candidate, where: Scope, main: EntityRef | None, document: D
     t = c.token
     out: list[EntityRef] = []
     mentions = _mentions_in(where, ("Place",), t, document)
-    main_heads = [m.head for m, _top in mentions if m.ref == main]
-    for m, _top in mentions:
+    roots = {_coordination_root(m.head).i for m, _top in mentions if m.ref == main}
+    for m, _top in sorted(mentions, key=lambda mt: mt[0].start):
         if m.ref == main or m.ref in out or _bracketed(m, document.text):
             continue
-        # Coordinated with the main place ("A, B and C") or with one already listed.
-        x = m.head
-        while x.dep_ == "conj" and x.head.i != x.i:
-            x = x.head
-            if any(x.i == h.i for h in main_heads) or any(
-                    x.i == mm.head.i for mm, _ in mentions if mm.ref in out):
-                out.append(m.ref)
-                break
+        # Coordinated with the main place: "A, B and C", whichever of them is the main one.
+        if _coordination_root(m.head).i in roots:
+            out.append(m.ref)
     return tuple(out)
+
+
+def _coordination_root(x: Token) -> Token:
+    """The first conjunct of the coordination `x` is part of (itself when it is none)."""
+    while x.dep_ == "conj" and x.head.i != x.i:
+        x = x.head
+    return x
 
 
 def _bracketed(m: EntityMention, text: str) -> bool:
