@@ -352,3 +352,21 @@ def test_a_permanent_representative_is_a_post_of_the_state() -> None:
     letter = read_text(text).letter("covering")
     assert letter.sender == facts.Office("Permanent Representative", "france")
     assert letter.signatory.office == letter.sender
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from([
+    "(Signed) ", "(signed) BAN Ki-moon ", "Letter dated 5 May 2004 ", "Annex ", "Enclosure ", "Appendix ",
+    "1. ", "2. ", "3. ", "S/2004/12 ", "14-24075 (E) 250214 250214 *1424075* ", "2/6 14-24075 ", "[Original: French] ",
+    "Distr.: General 5 May 2004 ", "some 4,OOO troops ", "the period from 1 to 31 May 2004. ", "x ", ". ",
+]), min_size=60, max_size=120).map("".join))
+def test_flattened_odd_text_keeps_its_offsets(text: str) -> None:
+    """A long flattened line of odd pieces: no crash, and the cleaned text maps back to the original."""
+    cleaned = clean(SourceText(Path("t.txt"), text, "0" * 64))
+    for start in range(0, len(cleaned.text), 37):
+        a, b = cleaned.original_span(start, start + 1)
+        assert 0 <= a < b <= len(text)
+    try:
+        read_text(text)
+    except KforError:
+        pass
