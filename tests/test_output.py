@@ -131,3 +131,12 @@ def test_csv_tsv_and_json_round_trip_any_text(rows: list[list[str]]) -> None:
     assert tsv.count("\n") == len(rows) + 1
     for fmt in FORMATS:
         assert format_rows(columns, rows, fmt).endswith("\n") or (fmt == "ndjson" and not rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.text(), min_size=3, max_size=3), max_size=5))
+def test_a_table_has_one_line_per_row_and_no_control_characters(rows: list[list[str]]) -> None:
+    text = format_rows(["a", "b", "c"], rows, "table")
+    lines = text.split("\n")
+    assert lines[-1] == "" and len(lines) == len(rows) + 3
+    assert not any(ord(c) < 0x20 or c in "\x7f\x85\u2028\u2029" for line in lines for c in line)

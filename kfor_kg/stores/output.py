@@ -202,7 +202,9 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
                    .rstrip() + "\n" for line in lines)
 
 
-_ONE_LINE = str.maketrans("\n\r\t\v\f", "     ")
+# Line breaks, tabs and other control characters (an escape sequence would drive the
+# terminal) become spaces in a table: one row, one line.
+_ONE_LINE = {code: " " for code in [*range(0x20), 0x7F, 0x85, 0x2028, 0x2029]}
 
 
 def _one_line(cell: str) -> str:
