@@ -217,7 +217,7 @@ def _own_block(entry: CacheEntry) -> Callable[[], list[bytes]]:
     return lambda: _DocumentBlock([entry.own_lines()])
 
 
-def _sorted_block(lines: list[bytes], key: Callable[[bytes], tuple[bytes, bytes]]
+def _sorted_block(lines: list[bytes], key: Callable[[bytes], bytes]
                   ) -> Callable[[], list[bytes]]:
     return lambda: sorted(set(lines), key=key)
 

@@ -88,17 +88,20 @@ def nquad_line(quad: ox.Quad) -> bytes:
 
 def sorted_nquads(quads: Iterable[ox.Quad]) -> list[bytes]:
     """The distinct N-Quads lines of `quads`, by graph (default graph first), then bytewise."""
-    keyed = {(graph_key(q.graph_name), nquad_line(q)) for q in quads}
-    return [line for _key, line in sorted(keyed, key=lambda item: (item[0], line_key(item[1])))]
+    by_graph: dict[str, set[bytes]] = {}
+    for quad in quads:
+        by_graph.setdefault(graph_key(quad.graph_name), set()).add(nquad_line(quad))
+    return [line for graph in sorted(by_graph) for line in sorted(by_graph[graph], key=line_key)]
 
 
-def line_key(line: bytes) -> tuple[bytes, bytes]:
+def line_key(line: bytes) -> bytes:
     """The sort key of an N-Quads line: IRIs compared without their closing `>`.
 
     So `<…/doc/S-2008-638>` sorts before `<…/doc/S-2008-638/letter>`: a node's
-    own IRI comes before the IRIs under it.
+    own IRI comes before the IRIs under it. (A line never holds a raw NUL, so
+    no two lines share a key.)
     """
-    return line.replace(b">", b"\x00"), line
+    return line.replace(b">", b"\x00")
 
 
 def graph_key(graph: OxGraph) -> str:
