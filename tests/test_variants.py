@@ -3,7 +3,8 @@
 The layouts: hard-wrapped with hyphenation, flattened to one line with page
 headers and job numbers inside it, lower-case "(signed)" and all-caps headings,
 OCR noise (l/1 and rn/m in the words no rule reads, dropped diacritics, "?" for
-lost characters), markdown stripped, HTML residue. The variants are generated
+lost characters), markdown stripped, HTML residue, and a bilingual parallel text
+(a line in another script after each paragraph). The variants are generated
 from the five examples and the ten dev excerpts; the expected facts are what
 the original text gives (for the examples, tests/test_golden.py holds those to
 the hand-made gold).
@@ -120,6 +121,15 @@ def html_residue(text: str) -> str:
     return f"<html><body>\n{body}\n</body></html>\n"
 
 
+RUSSIAN = "Доклад Организации Объединенных Наций о деятельности Сил для Косово за отчетный период"
+
+
+def bilingual(text: str) -> str:
+    """A parallel text: after each paragraph a line in another script (as a bilingual PDF gives it)."""
+    paragraphs = re.split(r"(\n\s*\n)", _markdown_stripped(text))
+    return "".join(p + ("\n" + RUSSIAN if p.strip() and not p.isspace() else "") for p in paragraphs)
+
+
 VARIANTS: dict[str, Callable[[str], str]] = {
     "hard-wrapped": hard_wrapped,
     "flattened": flattened,
@@ -127,6 +137,7 @@ VARIANTS: dict[str, Callable[[str], str]] = {
     "ocr-noise": ocr_noise,
     "markdown-stripped": _markdown_stripped,
     "html-residue": html_residue,
+    "bilingual": bilingual,
 }
 
 

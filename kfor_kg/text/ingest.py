@@ -334,6 +334,11 @@ def clean(source: SourceText) -> CleanText:
 
     def furniture_line(m: re.Match[str]) -> list[Piece]:
         line = m.group(1)
+        if other_script(line):
+            # A bilingual text's line in the other language: kept (with its offsets), not read.
+            a, b = t.starts[m.start(1)], t.ends[m.end(1) - 1]
+            furniture.append(Furniture("other-script", line.strip(), a, b))
+            return [("\n", m.start(), m.end())] if m.group(2) else []
         for kind, pattern in rules.furniture:
             if line.strip() and pattern.match(line):
                 a, b = t.starts[m.start(1)], t.ends[m.end(1) - 1]
@@ -450,6 +455,16 @@ def _flattened_breaks(text: str) -> set[int]:
                     expected += 1
         pos += len(line) + 1
     return out
+
+
+def other_script(line: str) -> bool:
+    """Whether most letters of `line` are in a script other than Latin (Cyrillic, Arabic, Chinese...).
+
+    >>> other_script("Письмо Генерального секретаря"), other_script("Letter dated 5 May (Thaçi)")
+    (True, False)
+    """
+    letters = [c for c in line if c.isalpha()]
+    return bool(letters) and sum(c > "\u024f" for c in letters) * 2 > len(letters)
 
 
 def _unwrap(m: re.Match[str], rules: CleaningRules) -> list[Piece]:
