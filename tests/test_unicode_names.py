@@ -73,3 +73,29 @@ def test_a_damaged_name_is_repaired_or_kept_whole_with_a_warning() -> None:
     kept, warning = repair("Dra?a Mihailovi?", "Person", [], table, [])
     assert kept == "Dra?a Mihailovi?" and "kept as written" in warning
     assert slug(kept) == "dra-a-mihailovi"
+
+
+def test_a_build_of_names_in_many_scripts_keeps_every_letter_in_its_iris() -> None:
+    from pathlib import Path
+
+    from kfor_kg.extract.records import DocumentRecord
+    from kfor_kg.nlp.entities import read_entities
+    from kfor_kg.nlp.pipeline import load_pipeline
+    from kfor_kg.rdf.entity_graph import add_entities
+    from kfor_kg.rdf.graph import new_dataset
+    from kfor_kg.rdf.vocab import RDF, KFOR
+    from kfor_kg.text.ingest import SourceText, clean
+
+    text = ("On 4 May, President Александар Вучић met Prime Minister Ђорђе Ђурић, Mr. Łukasz Øberg, "
+            "Mr. Đorđe Đurić and Mr. Κώστας Σημίτης in Đakovica.\n")
+    record = DocumentRecord(key="doc", clean=clean(SourceText(Path("doc.txt"), text, "0" * 64)))
+    found = read_entities(record, load_pipeline()(record.clean.text))
+    minter = Minter()
+    ds = new_dataset(minter)
+    add_entities(ds, minter, record, found)
+    people = sorted(str(s) for s, _, _, _ in ds.quads((None, RDF.type, KFOR.Person, None)))
+    base = minter.base + "person/"
+    # The Cyrillic and the Latin spelling of Đorđe Đurić are one person; no name lost a letter.
+    assert people == [base + k for k in ("aleksandar-vucic", "dorde-duric", "kostas-simitis", "lukasz-oberg")]
+    places = {str(s) for s, _, _, _ in ds.quads((None, RDF.type, KFOR.Place, None))}
+    assert places == {minter.base + "place/gjakova"}

@@ -94,10 +94,11 @@ def prose(raws: list[Raw], titles: list[tuple[int, int]]) -> list[Raw]:
 
 
 def latin(raws: list[Raw]) -> list[Raw]:
-    """`raws` without the names written, or on lines written, mostly in another script than Latin.
+    """`raws` without the names on lines written mostly in another script than Latin.
 
     A letterhead or a stamp in Cyrillic, Arabic or Chinese is not running
-    English text; the model, fed it, tags its words as organizations.
+    English text; the model, fed it, tags its words as organizations. A name
+    in another script within an English line ("President Вучић") is kept.
     """
     if not raws:
         return raws
@@ -107,7 +108,7 @@ def latin(raws: list[Raw]) -> list[Raw]:
         a = text.rfind("\n", 0, r.span.start_char) + 1
         b = text.find("\n", r.span.end_char)
         line = text[a:b if b >= 0 else len(text)]
-        if _foreign(line) or _foreign(r.text):
+        if _foreign(line):
             continue
         out.append(r)
     return out

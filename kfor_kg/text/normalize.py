@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 
 def fold(text: str) -> str:
-    """Case- and diacritics-free form of a word or name.
+    """Case- and diacritics-free form of a word or name, every script transliterated (no letter dropped).
 
-    >>> fold("Dečani")
-    'decani'
+    >>> fold("Dečani"), fold("Đurić"), fold("Ђурић")
+    ('decani', 'duric', 'duric')
     """
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    from kfor_kg.rdf.iris import ascii_fold    # the one transliteration (IRI keys use it too)
+
+    return ascii_fold(text).casefold()
