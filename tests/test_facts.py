@@ -370,3 +370,11 @@ def test_flattened_odd_text_keeps_its_offsets(text: str) -> None:
         read_text(text)
     except KforError:
         pass
+
+
+def test_a_text_in_another_script_keeps_its_symbol_and_masthead_with_a_warning() -> None:
+    record = facts.extract(ingest.load(EXCERPTS.parent / "odd" / "russian_report_s2008-638-ru.txt"))
+    assert record.symbol == "S/2008/638" and record.issued == dt.date(2008, 10, 6)
+    assert record.original_language == "en" and record.key == "S-2008-638"
+    assert record.warnings and "only English is read" in record.warnings[0]
+    assert record.letters == [] and (record.report is None or record.report.troop_strength is None)

@@ -69,7 +69,8 @@ def rules() -> Rules:
 # --- extraction -------------------------------------------------------------
 
 _ENGLISH_WORDS = frozenset("the of and to in is was on for by with that from has have".split())
-MIN_ENGLISH_SHARE = 0.04     # below this share of common English words a text is not English
+MIN_ENGLISH_SHARE = 0.04
+MASTHEAD_CHARS = 300         # a masthead line in another script lies within the first characters     # below this share of common English words a text is not English
 
 
 class HeaderReader:
@@ -119,6 +120,15 @@ class HeaderReader:
             if m:
                 record.symbol = m.group()
                 record.symbol_evidence = self.evidence(m.start(), m.end())
+        if record.symbol is None:
+            # The masthead of a text in another script ("Организация Объединенных Наций S/2008/638").
+            for f in self.clean.furniture:
+                m = pattern.search(f.text)
+                if f.kind == "other-script" and f.start < MASTHEAD_CHARS and m:
+                    at = f.start + self.clean.source.original[f.start:f.end].find(m.group())
+                    record.symbol = m.group()
+                    record.symbol_evidence = Evidence(at, at + len(m.group()), m.group())
+                    break
         cited = (m.group() for m in pattern.finditer(self.clean.text))
         record.references = list(dict.fromkeys(s for s in cited if s != record.symbol))
 
@@ -293,13 +303,13 @@ class HeaderReader:
                     or (record.report and record.report.period))
 
     def language_warning(self) -> str | None:
-        """A warning when the text is not in English (only English is read)."""
+        """A warning when the text is not in English (only English is read): in another script
+        for the most part, or in Latin letters with too few common English words."""
+        other = sum(f.end - f.start for f in self.clean.furniture if f.kind == "other-script")
         # Latin-script words only: the other script of a bilingual text is not a reason to warn.
         words = re.findall(r"[a-zà-ÿ]+", self.clean.text.lower())
-        if len(words) < 50:
-            return None
-        share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
-        if share >= MIN_ENGLISH_SHARE:
+        share = sum(w in _ENGLISH_WORDS for w in words) / len(words) if words else 0.0
+        if other * 2 <= len(self.clean.source.original) and (len(words) < 50 or share >= MIN_ENGLISH_SHARE):
             return None
         return (f"{self.clean.source.path}: the text does not read as English; only English is read "
                 "(the symbol, dates and counts are kept, names and events may be missing)")
@@ -364,11 +374,13 @@ def extract(clean: CleanText) -> DocumentRecord:
     reader.masthead(record)
     reader.letters(record)
     reader.report(record)
-    if not reader.is_report(record):
+    warning = reader.language_warning()
+    # A text in another language is a UN document when it has its symbol: its language-independent
+    # facts are kept (symbol, masthead date), nothing is made of the rest.
+    if not (reader.is_report(record) or (warning and record.symbol)):
         raise ExtractionError(
             f"{clean.source.path}: not a report (no transmittal letter, report heading, numbered "
-            "report paragraphs or reporting period found)")
-    warning = reader.language_warning()
+            "report paragraphs or reporting period found)" + (" and not in English" if warning else ""))
     if warning:
         record.warnings.append(warning)
         logging.getLogger("kfor_kg").warning(warning)
