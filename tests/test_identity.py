@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,23 @@ def test_other_forces_are_read_with_the_same_rules(tmp_path: Path, force: str, a
     assert (strength.troops, strength.approximate, strength.nato_nations, strength.non_nato_nations) == \
         (6500, True, 26, 10)
     assert "Kosovo" not in SIBLING and record.key == "letter-2004-05-05"
+
+
+@pytest.mark.parametrize("body,key,area_key", [
+    ("the French force Licorne deployed in Côte d'Ivoire", "licorne", "cote-d-ivoire"),
+    ("Operation Barkhane in Mali and in the Niger, chiefly in Mali", "barkhane", "mali"),
+    ("the multinational force in Haiti", "multinational-force", "haiti"),
+])
+def test_national_and_multinational_forces_by_note_verbale(tmp_path: Path, body: str, key: str,
+                                                          area_key: str) -> None:
+    text = ("Letter dated 5 May 2004 from the Secretary-General addressed to the President of the Security "
+            "Council\n\nI have the honour to transmit herewith a note verbale dated 3 May 2004 from the Permanent "
+            "Mission of France to the United Nations (see annex).\n\n(Signed) Kofi A. Annan\n\nAnnex\n\n"
+            "The Permanent Mission of France to the United Nations presents its compliments to the Secretary-"
+            f"General and has the honour to transmit the report on {body}.\n\nEnclosure\n\nReport on {body}\n\n"
+            "1. Calm.\n\n2. Calm.\n")
+    record = facts.extract(ingest.load(write(tmp_path, "nv.txt", text)))
+    assert (record.report.force.key, record.report.force.area) == (key, area_key)
+    annex = record.letter("annex")
+    assert annex.form == "note verbale" and annex.sender == facts.Office("Permanent Mission", "france")
+    assert annex.signatory is None and annex.date == dt.date(2004, 5, 3)
