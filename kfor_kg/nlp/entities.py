@@ -194,10 +194,14 @@ def mention(record: DocumentRecord, raw: Raw, entities: dict[tuple[str, str], En
     text = record.clean.text
     while s_end > s_start and text[s_end - 1].isspace():
         s_end -= 1
+    words = balanced(record, Evidence.of(record.clean, span.start_char, span.end_char))
+    sentence = balanced(record, Evidence.of(record.clean, s_start, s_end))
+    if words.start < sentence.start or words.end > sentence.end:
+        # The emphasis marks around the words reach past the sentence: the sentence covers them too.
+        a, b = min(words.start, sentence.start), max(words.end, sentence.end)
+        sentence = Evidence(a, b, record.clean.source.original[a:b])
     return Mention(raw.resolved[1], raw.resolved[0], span.start_char, span.end_char, span.text,
-                   balanced(record, Evidence.of(record.clean, span.start_char, span.end_char)),
-                   balanced(record, Evidence.of(record.clean, s_start, s_end)), s_start, s_end,
-                   entities[raw.resolved].label, raw.warning)
+                   words, sentence, s_start, s_end, entities[raw.resolved].label, raw.warning)
 
 
 _MARKS = ("**", "__", "*", "_")
