@@ -190,3 +190,12 @@ def test_a_church_as_institution_is_an_organization_a_church_building_a_place() 
     found = entities_of("The Serbian Orthodox Church protested after the St. Nicholas Church in Pristina was damaged.\n")
     assert "Serbian Orthodox Church" in things(found, "Organization")
     assert "St Nicholas Church" in things(found, "Place")
+
+
+def test_place_keys_are_the_slugs_of_their_labels() -> None:
+    from kfor_kg.rdf.iris import slug
+
+    rows = [line.split("\t") for line in data_file("places.tsv").read_text(encoding="utf-8").splitlines()
+            if line.startswith("Place\t")]
+    assert all(key == slug(label) for _kind, key, label, *_ in rows)
+    assert len({key for _kind, key, *_ in rows}) == len(rows)
