@@ -578,3 +578,9 @@ def test_every_place_of_a_listing_is_kept_whichever_is_the_event_place() -> None
     assert summary(events) == [("demonstration", "2020-11-23")]
     places = {events[0].place.label if events[0].place else "", *(p.label for p in events[0].other_places)}
     assert places == {"Gjilan", "Peja", "Gjakova"}
+
+
+def test_the_event_a_clause_is_based_on_does_not_take_its_date() -> None:
+    text = ("On 10 November, on the basis of an indictment issued by the Specialist Chambers, "
+            "the police arrested Hashim Thaçi in Pristina.")
+    assert summary(events_of(text)) == [("indictment", None), ("arrest", "2020-11-10")]

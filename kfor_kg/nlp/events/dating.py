@@ -134,6 +134,9 @@ def _clause_dates(c: Candidate, events: list[Candidate], ctx: SentenceContext) -
     while node.i != prev.i:
         if temporal_link(prev, links):
             break
+        if prev.dep_ == "pobj" and node.lower_ == "of" and node.head.lemma_.lower() in ctx.rules.prior_heads:
+            break       # "on the basis of an indictment": that event came before the clause
+
         blocked = (excluded | {x.i for x in prev.subtree} | temporal_tokens(node, c.token, links)
                    | side_clauses(node, c.token))
         level = [d for d in ctx.dates if d.head.i not in blocked and (d.head.i == node.i or node.is_ancestor(d.head))]

@@ -60,6 +60,7 @@ class EventRules:
     office_nouns: frozenset[str]
     container_nouns: frozenset[str]
     sequel_words: frozenset[str] = frozenset()
+    prior_heads: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[str]) -> frozenset[str]:
@@ -110,6 +111,7 @@ def event_rules() -> EventRules:
             temporal_links=_words(f_["temporal_links"]), locative=_words(f_["locative"]),
             office_nouns=_words(f_["office_nouns"]),
             container_nouns=_words(raw["labels"]["container_nouns"]),
-            sequel_words=_words(f_.get("sequel_words", [])))
+            sequel_words=_words(f_.get("sequel_words", [])),
+            prior_heads=_words(f_.get("prior_heads", [])))
     except (OSError, KeyError, TypeError, ValueError, re.error, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"cannot load the event rules {path} ({e}); reinstall kfor-kg") from e
