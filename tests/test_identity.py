@@ -187,3 +187,20 @@ def test_national_and_multinational_forces_by_note_verbale(tmp_path: Path, body:
     annex = record.letter("annex")
     assert annex.form == "note verbale" and annex.sender == facts.Office("Permanent Mission", "france")
     assert annex.signatory is None and annex.date == dt.date(2004, 5, 3)
+
+
+def test_a_text_only_pdf_of_a_news_article_is_not_a_report(tmp_path: Path) -> None:
+    """Issue 13 case 15: the rule holds whatever the file format (here a PDF with a text layer)."""
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "news.pdf"
+    page = canvas.Canvas(str(pdf), pagesize=A4)
+    y = 780.0
+    for line in NEWS.read_text(encoding="utf-8").splitlines():
+        page.drawString(72, y, line)
+        y -= 16
+    page.save()
+    with pytest.raises(ExtractionError, match="news.pdf: not a report"):
+        facts.extract(ingest.load(pdf))
