@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -142,8 +143,9 @@ def _run(files: Sequence[Path], options: BuildOptions) -> Iterator[DocumentBuild
     chunks = [list(files[i:i + CHUNK]) for i in range(0, len(files), CHUNK)]
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=options.n_process, mp_context=context,
-                             initializer=_warm, initargs=(options,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=options.n_process, mp_context=context,
+                               initializer=_warm, initargs=(options,))
+    try:
         window: deque[Future[list[DocumentBuild | FileError]]] = deque()
         pending = iter(chunks)
         for chunk in pending:  # keep two tasks per worker in flight, results taken in order
@@ -156,6 +158,11 @@ def _run(files: Sequence[Path], options: BuildOptions) -> Iterator[DocumentBuild
             if following is not None:
                 window.append(pool.submit(_build_chunk, following, options))
             yield from items
+    except BaseException:
+        # Ctrl-C, a fail-fast error, a closed generator: do not wait for the queued reports.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _in_process(files: Sequence[Path], options: BuildOptions) -> Iterator[DocumentBuild | FileError]:
@@ -172,7 +179,12 @@ def _in_process(files: Sequence[Path], options: BuildOptions) -> Iterator[Docume
 
 
 def _warm(options: BuildOptions) -> None:
-    """Worker start-up: load the pipeline once per process."""
+    """Worker start-up: load the pipeline once per process.
+
+    Ctrl-C is the main process's to handle (one line, no output left half-written):
+    a worker ignores SIGINT and is stopped with the pool.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if options.entities:
         from kfor_kg.nlp.pipeline import load_pipeline
 

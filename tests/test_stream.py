@@ -161,3 +161,37 @@ def test_a_copy_of_a_report_is_skipped_quietly(reports: list[Path], tmp_path: Pa
                               progress=done.append)
         assert [Path(e.source).name for e in result.entries] == ["a.txt", "c.txt"]
         assert not result.errors and done == files
+
+
+def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path, reports: list[Path]) -> None:
+    """Worker processes ignore SIGINT; the build process ends with exit 130, one line, no output."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = reports[0].read_text(encoding="utf-8")
+    assert "S/2007/652" in text
+    for i in range(24):  # distinct documents: another symbol each
+        (folder / f"r{i:02d}.txt").write_text(text.replace("S/2007/652", f"S/2007/{700 + i}"),
+                                              encoding="utf-8")
+    output = tmp_path / "kfor.ttl"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    build = subprocess.Popen([sys.executable, "-m", "kfor_kg", "build", str(folder), "--n-process", "2",
+                              "--no-cache", "-o", str(output)], stderr=subprocess.PIPE, env=env)
+    assert build.stderr is not None
+    seen = b""
+    while b"doc/s]" not in seen and b"s/doc]" not in seen:  # a first report is done
+        chunk = build.stderr.read1(4096)
+        assert chunk, seen.decode(errors="replace")
+        seen += chunk
+    time.sleep(1)
+    build.send_signal(signal.SIGINT)
+    rest = build.stderr.read()
+    assert build.wait(timeout=120) == 130
+    err = (seen + rest).decode(errors="replace")
+    assert "Traceback" not in err and "interrupted by SIGINT" in err
+    assert not output.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
