@@ -199,3 +199,9 @@ def test_place_keys_are_the_slugs_of_their_labels() -> None:
             if line.startswith("Place\t")]
     assert all(key == slug(label) for _kind, key, label, *_ in rows)
     assert len({key for _kind, key, *_ in rows}) == len(rows)
+
+
+def test_directional_sectors_and_the_boundary_line() -> None:
+    assert area_label("Sector Center") == "Sector Centre"
+    found = entities_of("KFOR patrolled Sector North along the Administrative Boundary Line (ABL).\n")
+    assert {"Sector North", "Administrative Boundary Line"} <= things(found, "Place")

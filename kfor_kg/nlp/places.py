@@ -39,7 +39,8 @@ _UNIT = (r"(?P<unit>multi[- ]?national\s+(?:brigade|task\s+force|battle\s*group|
          r"|task\s+force|regional\s+command|mnb|mntf|mnbg|mntg|tf|rc)")
 _AREA = re.compile(
     rf"{_UNIT}(?:\s*\(\s*[A-Z-]+\s*\))?\s*(?:\(\s*(?P<dir>{_DIR})\s*\)?|-?\s*(?P<dir2>{_DIR}))", re.I)
-_NUMBERED = re.compile(r"(?P<kind>sector|gate|crossing\s+point|checkpoint|zone)\s+(?P<id>[a-z]|\d{1,3}|alpha|bravo|charlie|delta|echo)",
+_NUMBERED = re.compile(r"(?P<kind>sector|gate|crossing\s+point|checkpoint|zone)\s+"
+                       r"(?P<id>[a-z]|\d{1,3}|alpha|bravo|charlie|delta|echo|north|south|east|west|cent(?:re|er|ral))",
                        re.I)
 _ZONE = re.compile(r"(?P<words>(?:[a-z]+\s+)?(?:safety|security|exclusion|buffer|demilitari[sz]ed|separation)\s+zone)", re.I)
 
@@ -62,6 +63,7 @@ def area_label(text: str) -> str | None:
     if m:
         kind = " ".join(w.capitalize() for w in m.group("kind").split())
         ident = m.group("id")
+        ident = _DIRECTIONS.get(ident.lower(), ident) if len(ident) > 1 else ident
         return f"{kind} {ident.upper() if len(ident) == 1 else ident.capitalize()}"
     m = _ZONE.fullmatch(surface)
     if m:
