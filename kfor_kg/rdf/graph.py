@@ -154,16 +154,33 @@ def place_node(shared: Graph, minter: Minter, key: str) -> URIRef:
     return node
 
 
+def _is_polity(key: str) -> bool:
+    """Whether an office's organization key is a state or territory (a place of the gazetteer)."""
+    table = alias_table()
+    return table.get("Organization", key) is None and table.get("Place", key) is not None
+
+
+def party_node(shared: Graph, minter: Minter, key: str) -> URIRef:
+    """The organization with key `key`, or the state it names as a polity (place/france, also an
+    org:Organization, as the entity graph has it)."""
+    if not _is_polity(key):
+        return organization_node(shared, minter, key)
+    node = place_node(shared, minter, key)
+    shared.add((node, RDF.type, ORG.Organization))
+    return node
+
+
 def post_node(shared: Graph, minter: Minter, office: Office) -> URIRef:
-    """The post `office` names: a role in an organization (W3C ORG)."""
+    """The post `office` names: a role in an organization or a state (W3C ORG)."""
     post = minter.post(office.organization, office.role)
     role = minter.role(office.role)
-    org = organization_node(shared, minter, office.organization)
+    org = party_node(shared, minter, office.organization)
+    kind = "Place" if _is_polity(office.organization) else "Organization"
     shared.add((post, RDF.type, ORG.Post))
     shared.add((post, ORG.role, role))
     shared.add((post, ORG.postIn, org))
     shared.add((post, SKOS.prefLabel,
-                Literal(post_label(office.role, label_for("Organization", office.organization)))))
+                Literal(post_label(office.role, label_for(kind, office.organization), kind))))
     shared.add((role, RDF.type, ORG.Role))
     shared.add((role, SKOS.prefLabel, Literal(office.role)))
     shared.add((role, RDFS.label, Literal(office.role)))
@@ -265,7 +282,7 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
     annex = record.letter("annex")
     if annex and annex.sender:
         # The report comes from whoever sends the letter that transmits it.
-        g.add((node, SCHEMA.author, organization_node(shared, minter, annex.sender.organization)))
+        g.add((node, SCHEMA.author, party_node(shared, minter, annex.sender.organization)))
     force = organization_node(shared, minter, report.force.key) if report.force else None
     if report.force and force is not None:
         g.add((node, SCHEMA.about, force))
