@@ -367,6 +367,15 @@ def _pr(score: Score) -> str:
     return f"{score.precision:.2f}/{score.recall:.2f}"
 
 
+def split_name(gold_dir: Path) -> str | None:
+    """The name of the split a gold folder is ("tune", "dev"): `_split` in its thresholds.json."""
+    path = gold_dir / THRESHOLDS
+    if not path.exists():
+        return None
+    name = _read_json(path).get("_split")
+    return name if isinstance(name, str) else None
+
+
 def load_thresholds(path: Path) -> dict[str, dict[str, float]]:
     """Recorded minimum figures: {"Person": {"f1": 0.95, ...}, ...}.
 

@@ -93,7 +93,8 @@ def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, data_format: str | Non
     for n, gold_dir in enumerate(gold_dirs):
         report = evaluate.evaluate(gold_dir, graph)
         if len(gold_dirs) > 1:
-            click.echo(("\n" if n else "") + f"== {gold_dir}")
+            split = evaluate.split_name(gold_dir)
+            click.echo(("\n" if n else "") + f"== {split + ': ' if split else ''}{gold_dir}")
         click.echo(evaluate.format_table(report, errors=show_errors))
         for path in [p for p in (thresholds, gold_dir / evaluate.THRESHOLDS if check else None) if p]:
             if path.exists():
