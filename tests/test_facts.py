@@ -326,6 +326,15 @@ def test_a_signature_with_lost_characters_is_the_known_person() -> None:
     assert read_text(text).letter("covering").signatory.name == "António Guterres"
 
 
+@pytest.mark.parametrize("sentence,troops,as_at", [
+    ("1. At the end of July 2008, there were some forty thousand troops in theatre.", 40000, dt.date(2008, 7, 31)),
+    ("1. As at the end of June 2016 KFOR numbered forty-five thousand soldiers.", 45000, dt.date(2016, 6, 30)),
+])
+def test_troops_in_words_and_as_at_a_month_end(sentence: str, troops: int, as_at: dt.date) -> None:
+    strength = read_text(HEAD + sentence + "\n\n2. Calm.\n").report.troop_strength
+    assert (strength.troops, strength.as_at) == (troops, as_at)
+
+
 def test_a_troop_figure_on_a_stated_day_is_as_at_that_day() -> None:
     record = read_text(HEAD + "1. On 30 June 2016, KFOR had some 4,600 troops in theatre.\n\n2. Calm.\n")
     assert record.report.troop_strength.as_at == dt.date(2016, 6, 30)

@@ -156,6 +156,9 @@ class ReportReader:
         """"As at <date>" in the sentence; "during/over the reporting period" is the period's end."""
         end = period.end if period else None
         a = self._search("as_at", *sentence)
+        if a and a["month"]:
+            month = month_number(a["month"])
+            return _month_end(int(a["year"]), month) if month else None
         if a:
             text = a["date"] or a["on"] or a["day"]
             return complete_date(text, end) if end and not parse_date(text) else date_before(text, end)
