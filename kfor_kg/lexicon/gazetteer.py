@@ -22,7 +22,8 @@ from kfor_kg.errors import ConfigError
 from kfor_kg.rdf.iris import ascii_fold, slug
 from kfor_kg.resources import data_file
 
-_HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme|M)\.?\s+)+", re.I)
+# "M." (Monsieur) only with its full stop: a bare "M" is an initial.
+_HONORIFIC = re.compile(r"^(?:(?:(?:Mr|Mrs|Ms|Dr|H\.\s?E|Sir|Lord|Madam|Mme)\.?|M\.)\s+)+", re.I)
 TYPES = ("Person", "Organization", "Place", "Resolution")
 GAZETTEER_FILES = ("aliases.tsv", "places.tsv")
 """The shipped files of the gazetteer, read as one table (same columns; places.tsv adds class and source)."""
