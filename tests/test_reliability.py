@@ -463,3 +463,21 @@ def test_case7_a_store_answering_nonsense_is_a_store_error(tmp_path: Path, body:
             code, _out, err = run(*args, "--endpoint", server.url + "/sparql", "--retries", "0")
             assert code == 3
             assert one_error_line(err).startswith("Error: [K007] ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(noise=st.text(max_size=40), keyword=st.sampled_from(["FROM", "from", "From", "SERVICE",
+                                                               "service", "FROM NAMED"]),
+       space=st.sampled_from([" ", "\n", "\t", "  "]))
+def test_case19_outside_access_finds_clauses_and_ignores_strings_and_comments(
+        noise: str, keyword: str, space: str) -> None:
+    quoted = noise.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    comment = noise.replace("\n", " ").replace("\r", " ")
+    harmless = f'SELECT * WHERE {{ ?s ?p "{quoted}" }} # {comment}\n'
+    assert sparql.outside_access(harmless) == []
+    clause = f"{keyword}{space}<file:///etc/passwd>"
+    if keyword.upper().startswith("SERVICE"):
+        text = f'SELECT * WHERE {{ ?s ?p "{quoted}" . {clause} {{ ?s ?p ?o }} }}'
+    else:
+        text = f'SELECT * {clause} WHERE {{ ?s ?p "{quoted}" }}'
+    assert sparql.outside_access(text) == [" ".join(keyword.upper().split()) + " <file:///etc/passwd>"]
