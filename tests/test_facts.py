@@ -387,3 +387,11 @@ def test_a_text_in_another_script_keeps_its_symbol_and_masthead_with_a_warning()
     assert record.original_language == "en" and record.key == "S-2008-638"
     assert record.warnings and "only English is read" in record.warnings[0]
     assert record.letters == [] and (record.report is None or record.report.troop_strength is None)
+
+
+def test_a_un_letterhead_gives_the_covering_letters_sender() -> None:
+    text = ("UNITED NATIONS\nTHE SECRETARY-GENERAL\n\n8 March 2000\n\nDear Mr. President,\n\nI have the honour to "
+            "transmit the report on KFOR operations.\n\nYours sincerely,\n\n" + HEAD + "1. Calm.\n\n2. Calm.\n")
+    letter = read_text(text).letter("covering")
+    assert letter.sender == facts.Office("Secretary-General", "united-nations")
+    assert letter.date == dt.date(2000, 3, 8)

@@ -227,12 +227,16 @@ class HeaderReader:
         """A letter without a heading (an OCR'd fax): its sender from the letterhead, its date
         from a date line at the top."""
         top = part.lines[min(self.LETTERHEAD_LINES, len(part.lines)) - 1].end
-        m = self.rules.patterns["letterhead"].search(self.clean.text, part.start, top)
-        office = parse_office(f"{m['role']} of {m['org']}") if m else None
+        head = self.part("masthead")
+        # A covering letter's letterhead stands above it, where a masthead would.
+        start = head.start if head and part.kind == "covering-letter" else part.start
+        m = self.rules.patterns["letterhead"].search(self.clean.text, start, top)
+        office = parse_office(f"{m['role']} of the {m['org']}") if m else None
         if m and office:
             letter.sender = letter.sender or office
             letter.evidence.append(self.evidence(m.start(), m.end()))
-        d = self.rules.patterns["letter_date_line"].search(self.clean.text, part.start, top)
+        # The date line under the letterhead (never a masthead's date of issue).
+        d = self.rules.patterns["letter_date_line"].search(self.clean.text, m.end() if m else part.start, top)
         if d and letter.date is None:
             letter.date = parse_date(d["date"])
             letter.evidence.append(self.evidence(d.start(), d.end()))

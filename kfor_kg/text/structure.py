@@ -21,6 +21,7 @@ _ANNEX = re.compile(r"^Annex\b")
 _ENCLOSURE = re.compile(r"^Enclosure\b")
 _LABEL_ONLY = re.compile(r"^(?:Annex|Enclosure)(?: [IVX\d]+)?$|^\[?Original: \w+\]?$|^Annex to the letter\b")
 _HEADING_END = re.compile(r"[.;:,]$")
+_LETTER_OPENING = re.compile(r"^(?:Dear (?:Mr|Madam|Sir|Secretary|President)\b|Excellency\b|I have the honour\b)")
 _REPORT_HEADING = re.compile(r"^(?:[\w-]+ ){0,4}(?i:report) (?:to|on|by)\b")
 
 
@@ -175,7 +176,7 @@ def split(clean: CleanText) -> Structure:
 def _first_body_line(lines: list[Line], first_para: int) -> int:
     """Index of the first line after the masthead (a line that reads as prose)."""
     for i, x in enumerate(lines[:first_para]):
-        if len(x.text.split()) > 12 or _SIGNED.match(x.text):
+        if len(x.text.split()) > 12 or _SIGNED.match(x.text) or _LETTER_OPENING.match(x.text):
             return i
     return 0 if first_para == 0 else first_para
 
