@@ -38,7 +38,7 @@ def test_readme_lists_the_columns_of_every_shipped_query() -> None:
               for m in re.finditer(r"^\| `(\w+)`[^|]*\| ([\w, ]+) \|$", README, re.M)}
     for name in query.shipped_queries():
         spec = query.load_query(name)
-        columns = [str(v) for v in query._prepare(spec).algebra["PV"]]
+        columns = query.columns_of(spec)
         assert listed.get(name) == columns, f"README's column table for {name}"
 
 

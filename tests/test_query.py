@@ -541,3 +541,13 @@ def test_cli_a_query_file_whose_path_has_a_space(tmp_path: Path) -> None:
     q = write_query(folder, f"SELECT (COUNT(*) AS ?n) {{ ?d a <{KFOR.Document}> }}")
     run = CliRunner().invoke(cli, ["query", str(q), "--data", str(SAMPLE), "--format", "csv"])
     assert (run.exit_code, run.output) == (0, "n\n3\n")
+
+
+def test_cli_queries_as_json(fixture_queries: None) -> None:
+    run = CliRunner().invoke(cli, ["queries", "--format", "json"])
+    assert run.exit_code == 0, run.output
+    listed = {q["name"]: q for q in json.loads(run.output)}
+    assert listed["signed-by"]["parameters"][0] == {"name": "person", "type": "iri", "optional": False,
+                                                   "choices": [], "description": listed["signed-by"]["parameters"][0]["description"]}
+    assert listed["documents"]["columns"] == query.columns_of(spec("documents"))
+    assert query.columns_of(spec("has-symbol")) == ["ask"]

@@ -139,7 +139,10 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
 
 
 @click.command("queries")
-def queries_cli() -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="json: each query's name, summary, description, columns and parameters.")
+def queries_cli(fmt: str) -> None:
     """List the shipped queries: what each answers and its parameters.
 
     Example:
@@ -149,6 +152,12 @@ def queries_cli() -> None:
     from kfor_kg.stores import query
 
     shipped = query.shipped_queries()
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps([_describe(name, path) for name, path in shipped.items()],
+                              indent=2, ensure_ascii=False))
+        return
     width = max((len(name) for name in shipped), default=0)
     for name, path in shipped.items():
         try:
@@ -162,3 +171,18 @@ def queries_cli() -> None:
                 f"{p.name} ({' | '.join(p.choices) if p.choices else p.type}"
                 f"{', optional' if p.optional else ''})" for p in spec.params.values())
             click.echo(f"{'':<{width}}  parameters: {listed}")
+
+
+def _describe(name: str, path: Path) -> dict[str, object]:
+    """A shipped query as JSON (or why it cannot be used)."""
+    from kfor_kg.stores import query
+
+    try:
+        spec = query.load_query(path)
+    except KforError as e:
+        return {"name": name, "error": str(e)}
+    return {"name": name, "summary": spec.summary, "description": " ".join(spec.description),
+            "columns": query.columns_of(spec),
+            "parameters": [{"name": p.name, "type": p.type, "optional": p.optional,
+                            "choices": list(p.choices), "description": p.description}
+                           for p in spec.params.values()]}

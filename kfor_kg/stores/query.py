@@ -51,7 +51,7 @@ from kfor_kg.stores.output import FORMATS, cell_text, format_result
 
 __all__ = ["check_local", "QueryParam", "QuerySpec", "QueryResult", "FORMATS", "PARAM_TYPES",
            "shipped_queries", "load_query", "bind_params", "with_values", "run", "run_local",
-           "run_remote", "parse_query", "cell_text", "format_result", "load", "open_store",
+           "run_remote", "parse_query", "columns_of", "cell_text", "format_result", "load", "open_store",
            "run_store", "store_of"]
 
 if TYPE_CHECKING:
@@ -221,6 +221,18 @@ def parse_query(text: str, source: Path = Path("<query>")) -> QuerySpec:
                      params=params)
     _prepare(spec)  # fail early, with the file's name, on a syntax error
     return spec
+
+
+def columns_of(spec: QuerySpec) -> list[str]:
+    """The result columns of a SELECT query (`["ask"]` for ASK), without running it.
+
+    >>> columns_of(parse_query("SELECT ?a (1 AS ?b) WHERE { ?a ?p ?o }"))
+    ['a', 'b']
+    """
+    algebra = _prepare(spec).algebra
+    if algebra.name == "AskQuery":
+        return ["ask"]
+    return [str(v) for v in algebra["PV"]]
 
 
 def _parse_header(source: Path, text: str) -> tuple[list[str], dict[str, QueryParam]]:
