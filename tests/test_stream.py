@@ -195,3 +195,19 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path: Path, reports: list[Pa
     err = (seen + rest).decode(errors="replace")
     assert "Traceback" not in err and "interrupted by SIGINT" in err
     assert not output.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_store_holds_the_last_build_only(tmp_path: Path, reports: list[Path]) -> None:
+    store = tmp_path / "kfor.db"
+    for paths in (reports[:2], reports[:1]):
+        code, err = run("build", "--no-entities", "-q", *map(str, paths), "-o", str(tmp_path / "k.nq"),
+                        "--store", str(store))
+        assert code == 0, err
+    result = CliRunner().invoke(cli, ["query", "documents", "--store", str(store), "--format", "csv"])
+    assert result.exit_code == 0 and len(result.stdout.strip().splitlines()) == 2  # header + 1 document
+
+
+def test_query_store_refuses_a_folder_that_is_no_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["query", "documents", "--store", str(tmp_path)])
+    assert result.exit_code == 3
+    assert "is not an Oxigraph store" in result.stderr and "Traceback" not in result.stderr
