@@ -393,7 +393,8 @@ _INLINE_FURNITURE = re.compile(
     r"(?: S/\d{4}/\d{1,4}(?:/(?:Add|Rev|Corr)\.\d+)*)?(?= |$)")
 # Blocks that start a new line in a flattened text, after a space.
 _INLINE_BLOCK = re.compile(
-    r" (?=\((?i:signed)\) |(?:Identical letters|Letter|LETTER) (?i:dated) |(?:Annex|Enclosure|Appendix)\b(?! to the)"
+    r" (?=\((?i:signed)\) |(?:Identical letters|Letter|LETTER) (?i:dated) "
+    r"|(?<=[.\d)\]*:] )(?:Annex|Enclosure|Appendix)\b(?! to the| [IVX\d]+ (?:of|to)\b)"
     r"|\[Original: |Distr\.:? |Original: [A-Z])")
 _INLINE_NUMBER = re.compile(r"(?<=(?P<end>[.:;)”\"])|\w) (\d{1,3})\. (?=[A-Z“\"])")
 
