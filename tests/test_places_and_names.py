@@ -205,3 +205,16 @@ def test_directional_sectors_and_the_boundary_line() -> None:
     assert area_label("Sector Center") == "Sector Centre"
     found = entities_of("KFOR patrolled Sector North along the Administrative Boundary Line (ABL).\n")
     assert {"Sector North", "Administrative Boundary Line"} <= things(found, "Place")
+
+
+def test_a_name_at_the_end_of_a_sentence_or_wrapped_over_two_lines_is_a_person() -> None:
+    for text in ["The Commander met Jakup Krasniqi.\n", "The Commander met with Jakup\nKrasniqi in the town.\n"]:
+        assert "Jakup Krasniqi" in things(entities_of(text), "Person"), text
+
+
+def test_letterheads_headings_and_labels_do_not_run_into_the_next_line() -> None:
+    found = entities_of("North Atlantic Council\nBoulevard Leopold III, 1110 Brussels, Belgium\nTel: +32 2 707 4111\n\n"
+                        "Republic\nSecurity Situation in Kosovo\n1. The situation in Kosovo was calm.\n")
+    names = {e.label for e in found.entities.values()}
+    assert "North Atlantic Council" in things(found, "Organization")
+    assert not any("Boulevard" in n or "Tel" in n or "Republic" in n for n in names), names

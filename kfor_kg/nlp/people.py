@@ -76,7 +76,8 @@ def person_shaped(raw: Raw, persons: list[Raw], rules: EntityRules) -> bool:
     doc = raw.span.doc
     # Abbreviations ("Rt.", "Hon.", "Gen.") are no name words; initials are skipped as in name_tokens.
     words = [t.text for t in raw.span if t.is_alpha and not (
-        len(t) > 1 and (t.text.endswith(".") or t.i + 1 < len(doc) and doc[t.i + 1].text == "." and not t.whitespace_))]
+        1 < len(t.text.rstrip(".")) <= 3 and (
+            t.text.endswith(".") or t.i + 1 < len(doc) and doc[t.i + 1].text == "." and not t.whitespace_))]
     names = [w for w in words if w.lower() not in _PARTICLES and len(w) > 1]
     if len(names) >= 2:
         return all(w[:1].isupper() for w in names)
