@@ -216,6 +216,10 @@ def test_nations_in_the_allies_and_partners_form() -> None:
     ("Over the reporting period (23 December 1999-22 January 2000), all was calm.", "1999-12-23", "2000-01-22"),
     ("Over the reporting period, 23 July to 22 August 2000, KFOR troop strength was 45,500.", "2000-07-23",
      "2000-08-22"),
+    ("KFOR activities during the month of August 2003 were routine.", "2003-08-01", "2003-08-31"),
+    ("NATO Report to the United Nations on KFOR operations (Jan.-Mar. 2020).", "2020-01-01", "2020-03-31"),
+    ("This report covers the period 1 January \u2013 31 March 2020.", "2020-01-01", "2020-03-31"),
+    ("The report covers the period from 1 December 2007 to 31 January 2008.", "2007-12-01", "2008-01-31"),
 ])
 def test_reporting_period_forms(phrase: str, start: str, end: str) -> None:
     record = read_text(HEAD + "1. " + phrase + "\n\n2. Calm.\n")
