@@ -30,4 +30,5 @@ def same_text(path: Path, first: Path) -> bool:
 def conflict_message(key: str, path: Path, first: Path) -> str:
     """The one-line error for `path`, a different text that claims the document `key` of `first`."""
     return (f"{path}: claims the same document ({key}) as {first}, but the texts differ; "
-            f"refused (the first file wins; check the symbol and letter dates of both)")
+            f"refused (the first file wins; is one another language version, or is a symbol or "
+            f"letter date wrong?)")
