@@ -149,3 +149,13 @@ def test_evaluate_a_graph_on_stdin(piped_graph: bytes) -> None:
     assert piped.stdout.startswith("type")
     no_format = CliRunner().invoke(cli, ["evaluate", str(gold), "--data", "-"], input=piped_graph)
     assert no_format.exit_code == 2
+
+
+def test_a_report_on_stdin_can_be_named(tmp_path: Path) -> None:
+    out = tmp_path / "one.ttl"
+    named = CliRunner().invoke(cli, ["build", "-", "--stdin-name", "reports/S_2017_911.txt",
+                                     "--no-entities", "-q", "-o", str(out)], input=GUTERRES.read_bytes())
+    assert named.exit_code == 0, named.output
+    assert '"S_2017_911.txt"' in out.read_text(encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["build", "-", "--stdin-name", "..", "-o", str(out)], input=b"x")
+    assert bad.exit_code == 2 and "is not a file name" in bad.output

@@ -61,7 +61,7 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
     """Build the knowledge graph of report files or folders (default: the bundled examples).
 
     PATHS may be `-`: one report on standard input (its file name in the graph is
-    stdin.txt). With `-o -` the graph goes to standard output; progress, summaries
+    --stdin-name, default stdin.txt). With `-o -` the graph goes to standard output; progress, summaries
     and errors always go to standard error.
 
     Bad files are reported one line each and skipped; the command then exits 3.
