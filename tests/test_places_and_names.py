@@ -218,3 +218,9 @@ def test_letterheads_headings_and_labels_do_not_run_into_the_next_line() -> None
     names = {e.label for e in found.entities.values()}
     assert "North Atlantic Council" in things(found, "Organization")
     assert not any("Boulevard" in n or "Tel" in n or "Republic" in n for n in names), names
+
+
+def test_a_village_the_model_takes_for_an_organization_is_a_place_after_in_or_near() -> None:
+    found = entities_of("Two houses were burned near Dobratin. Talks in Parliament and in UNMIK continued.\n")
+    assert "Dobratin" in things(found, "Place")
+    assert "Parliament" not in things(found, "Place")

@@ -58,6 +58,8 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             type_ = t
         if known is None and ent.text.split()[:1] and ent.text.split()[0] in rules.non_entity_leads:
             continue        # "Operation Joint Guard": an operation, no entity
+        if known is None and type_ == "Organization" and placed(ent, rules):
+            type_ = "Place"     # "attacks in Svinjare": a village the model took for an organization
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
     titles = record.structure.non_prose_spans()
     raws = mend(prose(propagate(doc, prose(one_line(record, latin(raws)), titles), pairs, rules), titles), rules)
@@ -91,6 +93,15 @@ def prose(raws: list[Raw], titles: list[tuple[int, int]]) -> list[Raw]:
             continue
         out.append(r)
     return out
+
+
+def placed(ent: Span, rules: EntityRules) -> bool:
+    """An organization name right after "in", "near" or "outside" with no organization word in it, not an acronym."""
+    if ent.start == 0 or ent.text.isupper():
+        return False
+    before = ent.doc[ent.start - 1].lower_
+    return (any(cue == (before,) for cue in rules.person_place_cues)
+            and not any(t.text in rules.organization_heads for t in ent))
 
 
 def one_line(record: DocumentRecord, raws: list[Raw]) -> list[Raw]:
