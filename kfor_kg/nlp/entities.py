@@ -4,13 +4,19 @@
 document's `Doc` and names each real-world thing by a key that does not
 depend on other documents:
 
+- names on lines they do not belong to or in another script are cut or
+  dropped (`kfor_kg.nlp.lines`), names with a lost character repaired or
+  flagged (`kfor_kg.nlp.damaged`);
 - names the gazetteer knows (data/aliases.tsv, data/places.tsv) take its key, whatever their
-  case, diacritics or honorific; "Long Form (ACRONYM)" pairs of the same
-  document join the acronym and its long form;
+  case, diacritics or honorific, or a misspelling of one ("United Nation");
+  KFOR's areas their one name (`kfor_kg.nlp.places`); "Long Form (ACRONYM)"
+  pairs of the same document join the acronym and its long form;
 - other names take the slug of the name without honorifics, a leading "the",
-  case or diacritics; their type is the one most of their mentions in the
-  document got;
-- people as `kfor_kg.nlp.people` joins them, within the document.
+  case or diacritics (every script transliterated); their type is the one most
+  of their mentions in the document got; the leading part of a longer
+  organization name joins it;
+- people, when their name is shaped like a person's, as `kfor_kg.nlp.people`
+  joins them, within the document.
 
 Preferred labels are `kfor_kg.lexicon.gazetteer.label_for(kind, key)`; the
 forms as written are the entity's `surfaces` (`kfor_kg.nlp.entity_model`).
