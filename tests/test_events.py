@@ -584,3 +584,8 @@ def test_the_event_a_clause_is_based_on_does_not_take_its_date() -> None:
     text = ("On 10 November, on the basis of an indictment issued by the Specialist Chambers, "
             "the police arrested Hashim Thaçi in Pristina.")
     assert summary(events_of(text)) == [("indictment", None), ("arrest", "2020-11-10")]
+
+
+def test_an_attack_label_names_its_victims_as_such() -> None:
+    events = events_of("On 2 November, three Romas were attacked in Pristina.")
+    assert [e.label for e in events] == ["Attack on three Romas in Pristina"]

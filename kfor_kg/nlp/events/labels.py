@@ -46,7 +46,7 @@ def event_label(c: Candidate, place: EntityRef | None, surface: str, participant
         if not agent and t.dep_ == "conj":   # "visited KFOR ... and met with the Commander"
             agent = [ch for ch in t.head.children if ch.dep_ == "nsubj"]
         if theme and theme[0].pos_ != "PRON":
-            text = f"{kind.label} of {_noun_phrase(theme[0], dates)}"
+            text = f"{kind.label} {kind.patient} {_noun_phrase(theme[0], dates)}"
         elif agent and agent[0].pos_ != "PRON":
             text = f"{kind.label} {kind.agent} {_noun_phrase(agent[0], dates)}"
         else:

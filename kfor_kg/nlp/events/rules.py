@@ -41,6 +41,7 @@ class EventType:
     concept: str
     label: str
     agent: str
+    patient: str = "of"       # the word before whom it was done to, in labels ("Attack on ...")
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def event_rules() -> EventRules:
     try:
         with path.open("rb") as f:
             raw: dict[str, Any] = tomllib.load(f)
-        types = {n: EventType(n, t["concept"], t["label"], t.get("agent", "by"))
+        types = {n: EventType(n, t["concept"], t["label"], t.get("agent", "by"), t.get("patient", "of"))
                  for n, t in raw["types"].items()}
         by_lemma: dict[str, list[TriggerRule]] = {}
         for t in raw["trigger"]:
