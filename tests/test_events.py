@@ -589,3 +589,13 @@ def test_the_event_a_clause_is_based_on_does_not_take_its_date() -> None:
 def test_an_attack_label_names_its_victims_as_such() -> None:
     events = events_of("On 2 November, three Romas were attacked in Pristina.")
     assert [e.label for e in events] == ["Attack on three Romas in Pristina"]
+
+
+def test_coreference_needs_a_compatible_date() -> None:
+    text = ("On 4 November, UNMIK police were attacked in Pristina. "
+            "On 9 November, the police were attacked by a crowd.")
+    assert summary(events_of(text)) == [("attack", "2020-11-04"), ("attack", "2020-11-09")]
+    # A date of a side clause ("as reported on ...") is not the event's: still the same attack.
+    told_again = ("On 4 November, UNMIK police were attacked in Pristina. "
+                  "The police were attacked by a crowd, as reported on 9 November.")
+    assert summary(events_of(told_again)) == [("attack", "2020-11-04")]

@@ -15,7 +15,7 @@ from kfor_kg.lexicon.dates import DateMention, DateValue, find_dates, resolve
 from kfor_kg.nlp.events.context import Candidate, DateSpan, DocumentContext, SentenceContext
 from kfor_kg.nlp.events.tree import other_phrases, side_clauses, temporal_link, temporal_tokens
 
-__all__ = ["date_events", "own_date", "sentence_dates"]
+__all__ = ["clause_dates", "date_events", "own_date", "sentence_dates"]
 
 # A day range covering this share of the reporting period is the period itself
 # ("from 1 to 30 September"), not the days of an event; without a period, a
@@ -79,7 +79,7 @@ def _plain_date(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> 
     if c.own_date is not None:
         _set_date(c, c.own_date[0], ctx)
         return
-    for d in _clause_dates(c, events, ctx):
+    for d in clause_dates(c, events, ctx):
         if d.mention.kind != "relative-day":
             _set_date(c, d.mention, ctx)
             return
@@ -104,7 +104,7 @@ def _relative_date(c: Candidate, events: list[Candidate], live: list[Candidate],
             c.date = last.date
             return
     # "The next day, ...": counted from the last dated event.
-    for d in _clause_dates(c, events, ctx):
+    for d in clause_dates(c, events, ctx):
         if d.mention.kind == "relative-day" and not any(
                 x.dep_ == "pobj" for i in d.tokens for x in document.doc[i].children):
             anchor = next((a.date for a in reversed(ctx.earlier) if a.date is not None), None)
@@ -125,7 +125,7 @@ def _clause_event_date(clause: Token, c: Candidate, live: list[Candidate]) -> Da
     return None
 
 
-def _clause_dates(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> list[DateSpan]:
+def clause_dates(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> list[DateSpan]:
     """Dates carried by the clauses above the trigger, nearest clause first."""
     links = ctx.rules.temporal_links
     excluded = other_phrases(c.token, (o.token for o in events))

@@ -17,9 +17,10 @@ from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.nlp.events.arguments import other_places, participants, place, scope
 from kfor_kg.nlp.events.context import Candidate, DocumentContext, EntitiesLike, SentenceContext
 from kfor_kg.nlp.events.coreference import link_aliases
-from kfor_kg.nlp.events.dating import date_events, own_date, sentence_dates
+from kfor_kg.nlp.events.dating import clause_dates, date_events, own_date, sentence_dates
 from kfor_kg.nlp.events.filters import drop_reason, generic_plural, is_summary
 from kfor_kg.nlp.events.labels import event_label
+from kfor_kg.lexicon.dates import resolve
 from kfor_kg.nlp.events.model import EventRecord
 from kfor_kg.nlp.events.rules import event_rules
 from kfor_kg.nlp.events.triggers import candidates
@@ -89,13 +90,27 @@ def _sentence_events(ctx: SentenceContext) -> list[tuple[Candidate, EventRecord]
         if c.alias_of is not None:
             # Told again only where it happened: an event at another place is another event.
             here, _ = place(c, scope(c, live, ctx), ctx.document)
-            there = c.alias_of.resolved().place
-            if here is not None and there is not None and here != there:
+            antecedent = c.alias_of.resolved()
+            if here is not None and antecedent.place is not None and here != antecedent.place:
                 c.alias_of = None
+            elif antecedent.token.sent != ctx.sent and not _same_time(c, antecedent, live, ctx):
+                c.alias_of = None       # ... and only at its time: a sentence dated otherwise tells of another
     events = [c for c in live if c.alias_of is None]
     date_events(events, live, ctx)
     return [(c, _event(c, events, ctx)) for c in events
             if c.date is not None or not (c.rule.needs_date or generic_plural(c.token))]
+
+
+def _same_time(c: Candidate, antecedent: Candidate, live: list[Candidate], ctx: SentenceContext) -> bool:
+    """Whether the dates of `c`'s clause (if any) allow it to tell again of `antecedent`."""
+    then = antecedent.date
+    if then is None:
+        return True
+    document = ctx.document
+    values = [resolve(d.mention, document.period, document.reference) for d in clause_dates(c, live, ctx)
+              if d.mention.kind in ("day", "month")]
+    found = [v for v in values if v is not None]
+    return not found or any(v.start <= then.start <= v.end or then.start <= v.start <= then.end for v in found)
 
 
 def _event(c: Candidate, events: list[Candidate], ctx: SentenceContext) -> EventRecord:
