@@ -1,7 +1,8 @@
 """Distinct report files made from the shipped examples, for the benchmark.
 
 Variant i of an example moves its covering letter to another date (the key of
-a document without a symbol is `letter-{date}`) and renumbers its symbol
+a document without a symbol is `letter-{date}`; each example keeps to its own
+days of the month, so no two variants share a date) and renumbers its symbol
 (`S/YYYY/NNN` → `S/YYYY/{1000+i}`), so every variant is another document to
 kfor-kg: another key, another graph. The rest of the text is the example's.
 """
@@ -19,9 +20,13 @@ _LETTER = re.compile(r"(Letter dated\s+)(\d{1,2})(\s+)(" + "|".join(MONTHS) + r"
 _SYMBOL = re.compile(r"\bS/(\d{4})/(\d+)\b")
 
 
-def variant(text: str, i: int) -> str:
-    """Variant `i` of a report text: another covering-letter date and symbol number."""
-    day, month, shift = 1 + i % 28, MONTHS[(i // 28) % 12], 1 + i // 336
+def variant(text: str, i: int, template: int = 0) -> str:
+    """Variant `i` of a report text: another covering-letter date and symbol number.
+
+    Each template gets its own five days of the month (`template` 0-4), so two
+    templates never give the same letter date: 5 × 12 variants a year.
+    """
+    day, month, shift = 1 + 5 * template + i % 5, MONTHS[(i // 5) % 12], 1 + i // 60
 
     def letter(m: re.Match[str]) -> str:
         return f"{m[1]}{day}{m[3]}{month}{m[5]}{int(m[6]) + shift}"
@@ -39,6 +44,6 @@ def generate(n: int, folder: Path) -> list[Path]:
     for i in range(n):
         template = i % len(examples)
         path = folder / f"doc-{i:05d}-{examples[template].stem}.txt"
-        path.write_text(variant(texts[template], i // len(examples)), encoding="utf-8")
+        path.write_text(variant(texts[template], i // len(examples), template), encoding="utf-8")
         files.append(path)
     return files

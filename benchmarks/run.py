@@ -41,6 +41,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHIPPED = ("kfor_kg", "ontology", "shapes", "queries", "examples")
+REUSE = False
 
 
 def snapshot(work: Path) -> Path:
@@ -55,6 +56,11 @@ def snapshot(work: Path) -> Path:
 def measured(work: Path, name: str, *args: str) -> dict[str, Any]:
     """Run measure.py with `args` in a new process; its figures plus the wall time."""
     result = work / f"{name}.json"
+    if REUSE and result.exists():  # --reuse: a step that already ran well is not run again
+        earlier: dict[str, Any] = json.loads(result.read_text())
+        if not earlier.get("exit") and "wall_s" in earlier:
+            print(f"  {name}: reused", file=sys.stderr)
+            return earlier
     env = dict(os.environ, PYTHONPATH=str(work / "src"))
     started = time.perf_counter()
     run = subprocess.run([sys.executable, str(HERE / "measure.py"), str(result), *args],
@@ -66,6 +72,7 @@ def measured(work: Path, name: str, *args: str) -> dict[str, Any]:
     if figures.get("exit"):
         raise SystemExit(f"{name}: kfor-kg exited {figures['exit']}:\n{run.stderr[-2000:]}")
     figures["wall_s"] = wall
+    result.write_text(json.dumps(figures))
     print(f"  {name}: {wall:.1f} s", file=sys.stderr)
     return figures
 
@@ -144,11 +151,17 @@ def main() -> None:
     parser.add_argument("--stores", default="1000,10000", help="store sizes, comma-separated; '' skips")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/kfor-bench"))
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the work folder of an interrupted run and skip the steps it finished")
     args = parser.parse_args()
     work: Path = args.workdir
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    sys.path.insert(0, str(snapshot(work)))
+    global REUSE
+    REUSE = args.reuse and (work / "src").is_dir()
+    if not REUSE:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        snapshot(work)
+    sys.path.insert(0, str(work / "src"))
     sys.path.insert(0, str(HERE))
     from corpus import generate
     results: dict[str, Any] = {"machine": f"{platform.machine()}, {platform.python_version()}, "
@@ -156,7 +169,8 @@ def main() -> None:
 
     print(f"corpus of {args.small}", file=sys.stderr)
     small = work / "small"
-    generate(args.small, small)
+    if not (REUSE and small.is_dir()):
+        generate(args.small, small)
     results["bare"] = measured(work, "bare", "bare", str(small))
     results["build1"] = build(work, "build-1-process", small, work / "small-1.ttl", "--no-cache")
     cache = work / "small-cache"  # empty: the same work as --no-cache, kept for the query step
@@ -177,10 +191,12 @@ def main() -> None:
         folder = work / "incremental"
         generate(args.incremental, folder)
         cache = work / "cache"
+        shutil.rmtree(work / "cache", ignore_errors=True)
         results["full"] = build(work, "cached-full", folder, work / "inc.ttl", "--cache-dir", str(cache),
                                 "--n-process", "2")
         changed = sorted(folder.iterdir())[args.incremental // 2]
         changed.write_text(changed.read_text(encoding="utf-8") + "\nAnnex II\n", encoding="utf-8")
+        (work / "rebuild-one-changed.json").unlink(missing_ok=True)
         results["rebuild"] = build(work, "rebuild-one-changed", folder, work / "inc.ttl",
                                    "--cache-dir", str(cache), "--n-process", "2")
     sizes = [int(s) for s in args.stores.split(",") if s.strip()]
@@ -188,7 +204,7 @@ def main() -> None:
         print("queries", file=sys.stderr)
         build(work, "small-nq", small, work / "small.nq", "--cache-dir", str(cache))
         hundred = work / "hundred"
-        hundred.mkdir()
+        hundred.mkdir(exist_ok=True)
         for path in sorted(small.iterdir())[:100]:
             shutil.copy(path, hundred / path.name)
         build(work, "hundred-ttl", hundred, work / "hundred.ttl", "--cache-dir", str(cache))
@@ -198,6 +214,7 @@ def main() -> None:
         results["stores"] = {}
         for size in sizes:
             directory = work / f"store-{size}"
+            shutil.rmtree(directory, ignore_errors=True)
             seconds = synthesise_store(work / "small.nq", args.small, size, directory)
             store = ox.Store.read_only(str(directory))
             results["stores"][str(size)] = {"load_s": seconds, "quads": len(store),
