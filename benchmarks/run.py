@@ -173,9 +173,9 @@ def main() -> None:
         generate(args.small, small)
     results["bare"] = measured(work, "bare", "bare", str(small))
     results["build1"] = build(work, "build-1-process", small, work / "small-1.ttl", "--no-cache")
-    cache = work / "small-cache"  # empty: the same work as --no-cache, kept for the query step
+    small_cache = work / "small-cache"  # empty: the same work as --no-cache, kept for the queries
     results["build2"] = build(work, "build-2-processes", small, work / "small-2.ttl",
-                              "--cache-dir", str(cache), "--n-process", "2")
+                              "--cache-dir", str(small_cache), "--n-process", "2")
     same = (work / "small-1.ttl").read_bytes() == (work / "small-2.ttl").read_bytes()
     results["identical_1_2"] = same
     if args.large:
@@ -202,12 +202,12 @@ def main() -> None:
     sizes = [int(s) for s in args.stores.split(",") if s.strip()]
     if sizes:
         print("queries", file=sys.stderr)
-        build(work, "small-nq", small, work / "small.nq", "--cache-dir", str(cache))
+        build(work, "small-nq", small, work / "small.nq", "--cache-dir", str(small_cache))
         hundred = work / "hundred"
         hundred.mkdir(exist_ok=True)
         for path in sorted(small.iterdir())[:100]:
             shutil.copy(path, hundred / path.name)
-        build(work, "hundred-ttl", hundred, work / "hundred.ttl", "--cache-dir", str(cache))
+        build(work, "hundred-ttl", hundred, work / "hundred.ttl", "--cache-dir", str(small_cache))
         results["file100"] = file_queries(work / "hundred.ttl")
         import pyoxigraph as ox
 
