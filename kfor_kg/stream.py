@@ -199,7 +199,10 @@ def _build_chunk(files: list[Path], options: BuildOptions) -> list[DocumentBuild
 # --- output ------------------------------------------------------------------------
 
 class _DocumentBlock(list[bytes]):
-    """A document's own graph: never shares a triple with another document's."""
+    """A document's own graph (`graph`: its name as written in N-Quads): never shares a
+    triple with another document's."""
+
+    graph: bytes = b""
 
 
 def output_blocks(result: StreamResult, base: str) -> Iterator[list[bytes]]:
@@ -212,7 +215,7 @@ def output_blocks(result: StreamResult, base: str) -> Iterator[list[bytes]]:
     sources: list[tuple[str, Callable[[], list[bytes]]]] = []
     for entry in result.entries:
         graph = f"<{Minter.document_graph(minter.document(entry.key))}>"
-        sources.append((graph, _own_block(entry)))
+        sources.append((graph, _own_block(entry, graph)))
     by_graph: dict[str, list[bytes]] = {}
     for line in result.shared:
         by_graph.setdefault(_graph_of_shared(line), []).append(line)
@@ -225,8 +228,12 @@ def output_blocks(result: StreamResult, base: str) -> Iterator[list[bytes]]:
         yield read()
 
 
-def _own_block(entry: CacheEntry) -> Callable[[], list[bytes]]:
-    return lambda: _DocumentBlock([entry.own_lines()])
+def _own_block(entry: CacheEntry, graph: str) -> Callable[[], list[bytes]]:
+    def read() -> list[bytes]:
+        block = _DocumentBlock([entry.own_lines()])
+        block.graph = graph.encode()
+        return block
+    return read
 
 
 def _sorted_block(lines: list[bytes], key: Callable[[bytes], bytes]

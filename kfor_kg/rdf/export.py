@@ -185,6 +185,13 @@ def _union_triples(blocks: Iterable[Block], remember: Any) -> Iterator[ox.Triple
     seen: set[ox.Triple] = set()
     for block in blocks:
         keep = remember is None or remember(block)
+        graph: bytes | None = getattr(block, "graph", None)
+        if not keep and not seen and graph:
+            # A block with nothing to drop or remember (a document's graph): its lines
+            # become N-Triples by cutting the graph term, and pyoxigraph reads them.
+            payload = b"".join(block).replace(b" " + graph + b" .\n", b" .\n")
+            yield from ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)
+            continue
         for quad in parse_nquads(b"".join(block)):
             triple = quad.triple
             if triple in seen:
