@@ -44,7 +44,7 @@ class CacheEntry:
     file: Path
     key: str
     source: str               # the report file's path as the build was given it
-    triples: int
+    triples: int              # quads of the document's own graph
     conforms: bool | None     # None: not validated
     report: str               # the validation report when it does not conform, else ""
     other_size: int           # bytes of the lines for other graphs, right after the header
