@@ -47,6 +47,8 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
               help="Also keep the graph in an on-disk Oxigraph store (query it with query --store).")
 @click.option("--no-entities", is_flag=True, help="Only the document facts: no entities or events.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that cannot be built.")
+@click.option("--stdin-name", default="stdin.txt", show_default=True, metavar="NAME",
+              help="The file name a report on standard input (`-`) gets in the graph.")
 @click.option("--record-time", is_flag=True,
               help="Record the build's start time in the graph (prov:startedAtTime); the output "
                    "then differs from run to run.")
@@ -57,7 +59,8 @@ DEFAULT_OUTPUT = Path("kfor.ttl")
 def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validate: bool, base: str,
               model: str | None, n_process: int, no_entities: bool, fail_fast: bool,
               link_wikidata: bool, offline: bool, quiet: bool, retries: int, cache_dir: Path | None,
-              no_cache: bool, store: Path | None, record_time: bool, **target: Any) -> None:
+              no_cache: bool, store: Path | None, stdin_name: str, record_time: bool,
+              **target: Any) -> None:
     """Build the knowledge graph of report files or folders (default: the bundled examples).
 
     PATHS may be `-`: one report on standard input (its file name in the graph is
@@ -83,7 +86,10 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
     else:
         check_output(output)
     if any(is_stdio(path) for path in paths):
-        with stdin_file(".txt") as piped:
+        name = Path(stdin_name).name
+        if not name or name in (".", ".."):
+            raise click.BadParameter(f"{stdin_name!r} is not a file name", param_hint="'--stdin-name'")
+        with stdin_file("", name) as piped:
             _build(tuple(piped if is_stdio(path) else path for path in paths), output, fmt,
                    no_validate, base, model, n_process, no_entities, fail_fast, link_wikidata,
                    offline, quiet, retries, target, stdin=piped, cache_dir=cache_dir,
