@@ -2,7 +2,7 @@
 
 A document's graph depends only on its file and the shipped rules (docs/
 architecture.md), so it is cached under a hash of the file's bytes and name,
-the build options, and `rules_version()` (every file of the kfor_kg package,
+the build options, and `software_digest()` (every file of the kfor_kg package,
 the shapes, the ontology, and the spaCy model and version). A rebuild finds
 unchanged reports here and does not read them again.
 
@@ -28,7 +28,7 @@ from typing import Any
 from kfor_kg.files import write_atomic
 from kfor_kg.resources import resource_dir
 
-__all__ = ["CacheEntry", "DocumentCache", "rules_version", "file_digest", "DEFAULT_CACHE_NAME"]
+__all__ = ["CacheEntry", "DocumentCache", "software_digest", "file_digest", "DEFAULT_CACHE_NAME"]
 
 DEFAULT_CACHE_NAME = ".kfor-cache"
 """The cache folder `build` keeps next to its output unless told otherwise."""
@@ -113,18 +113,20 @@ def file_digest(path: Path, options: str) -> str | None:
     except OSError:
         return None
     digest = hashlib.sha256()
-    for part in (rules_version().encode(), options.encode(), path.name.encode(), data):
+    for part in (software_digest().encode(), options.encode(), path.name.encode(), data):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=8)
-def rules_version(model: str | None = None) -> str:
+def software_digest(model: str | None = None) -> str:
     """A hash of everything besides the report that decides a document's graph.
 
     Every file of the kfor_kg package (code, rules, data), the shapes and the
-    ontology, plus the name and version of the spaCy model and of spaCy.
+    ontology, plus the name and version of the spaCy model and of spaCy. Wider
+    than `rdf.provenance.rules_version` (what a graph records: data files,
+    pipeline config, ontology, shapes) because code changes change graphs too.
     """
     digest = hashlib.sha256()
     roots = [_PACKAGE]
