@@ -17,6 +17,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -218,7 +219,7 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
     dataset = Dataset()
     default = dataset.default_graph
     graphs: dict[ox.NamedNode | ox.BlankNode, Graph] = {}
-    try:
+    with reading(source, fmt):
         with source.open("rb") as stream:
             for quad in ox.parse(stream, format=OX_FORMATS[fmt], base_iri=source.resolve().as_uri()):
                 name = quad.graph_name
@@ -229,6 +230,14 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
                         name, dataset.graph(cast(IdentifiedNode, from_ox(name))))
                 graph.add((from_ox(quad.subject), from_ox(quad.predicate),  # type: ignore[arg-type]
                            from_ox(quad.object)))
+    return dataset
+
+
+@contextmanager
+def reading(source: Path, fmt: str) -> Iterator[None]:
+    """Turn pyoxigraph's I/O and parse errors while reading `source` into one IngestError line."""
+    try:
+        yield
     except OSError as exc:
         raise IngestError(f"cannot read {source}: {exc.strerror or exc}") from exc
     except (SyntaxError, ValueError) as exc:  # pyoxigraph's parse errors, with line and column
@@ -236,7 +245,6 @@ def read(path: str | os.PathLike[str], fmt: str | None = None) -> Dataset:
         if len(reason) > 200:
             reason = reason[:200] + "…"
         raise IngestError(f"{source} is not valid {FORMAT_NAMES[fmt]}: {reason}") from exc
-    return dataset
 
 
 # --- helpers ----------------------------------------------------------------

@@ -502,20 +502,15 @@ def load(path: str | Path, fmt: str | None = None) -> Store:
     """
     import pyoxigraph as ox
 
-    from kfor_kg.rdf.export import FORMAT_NAMES, OX_FORMATS, format_for_path
+    from kfor_kg.rdf.export import OX_FORMATS, format_for_path, reading
 
     source = Path(path)
     fmt = format_for_path(source, fmt)
     if not source.is_file():
         raise IngestError(f"cannot read {source}: no such file")
     store = ox.Store()
-    try:
+    with reading(source, fmt):
         store.bulk_load(path=str(source), format=OX_FORMATS[fmt], base_iri=source.resolve().as_uri())
-    except OSError as exc:
-        raise IngestError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    except (SyntaxError, ValueError) as exc:  # pyoxigraph's parse errors, with line and column
-        reason = " ".join((str(exc).strip() or type(exc).__name__).split())
-        raise IngestError(f"{source} is not valid {FORMAT_NAMES[fmt]}: {reason[:200]}") from exc
     return store
 
 
