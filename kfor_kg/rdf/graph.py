@@ -121,13 +121,18 @@ def add_evidence(g: Graph, minter: Minter, record: DocumentRecord, node: URIRef,
 # --- shared things ------------------------------------------------------------
 
 
+def _entity_node(shared: Graph, minter: Minter, kind: str, key: str) -> URIRef:
+    """The entity of `kind` with gazetteer key `key`: its classes and preferred label."""
+    node = minter.entity(kind, key)
+    for cls in ENTITY_CLASSES[kind]:
+        shared.add((node, RDF.type, cls))
+    shared.add((node, SKOS.prefLabel, Literal(label_for(kind, key))))
+    return node
+
+
 def organization_node(shared: Graph, minter: Minter, key: str) -> URIRef:
     """The organization with gazetteer key `key`."""
-    node = minter.entity("Organization", key)
-    for cls in ENTITY_CLASSES["Organization"]:
-        shared.add((node, RDF.type, cls))
-    shared.add((node, SKOS.prefLabel, Literal(label_for("Organization", key))))
-    return node
+    return _entity_node(shared, minter, "Organization", key)
 
 
 def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = None) -> URIRef:
@@ -147,11 +152,7 @@ def person_node(shared: Graph, minter: Minter, name: str, surface: str | None = 
 
 def place_node(shared: Graph, minter: Minter, key: str) -> URIRef:
     """The place with gazetteer key `key`."""
-    node = minter.entity("Place", key)
-    for cls in ENTITY_CLASSES["Place"]:
-        shared.add((node, RDF.type, cls))
-    shared.add((node, SKOS.prefLabel, Literal(label_for("Place", key))))
-    return node
+    return _entity_node(shared, minter, "Place", key)
 
 
 def _is_polity(key: str) -> bool:
