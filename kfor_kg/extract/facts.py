@@ -69,8 +69,8 @@ def rules() -> Rules:
 # --- extraction -------------------------------------------------------------
 
 _ENGLISH_WORDS = frozenset("the of and to in is was on for by with that from has have".split())
-MIN_ENGLISH_SHARE = 0.04
-MASTHEAD_CHARS = 300         # a masthead line in another script lies within the first characters     # below this share of common English words a text is not English
+MIN_ENGLISH_SHARE = 0.04     # below this share of common English words a text is not English
+MASTHEAD_CHARS = 300         # a masthead line in another script lies within the first characters
 
 
 class HeaderReader:
