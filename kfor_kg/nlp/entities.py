@@ -345,12 +345,11 @@ def short_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]
                 entities[rid].surfaces.discard(raw.text)
 
 
-_CONNECTORS = ("of", "in", "to", "for")
-
-
 def leading_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]) -> None:
-    """Join an organization named by the leading words of the document's one longer name that continues with "of", "in", "to"."""
+    """Join an organization named by the leading words of the document's one longer name that continues
+    with a word of ``of_connectors`` ("of", "in", "to", "for")."""
     table = alias_table()
+    connectors = shipped_rules().of_connectors
     orgs = sorted({r.resolved for r in raws if r.resolved and r.resolved[0] == "Organization"
                    and r.resolved in entities})
     words = {o: match_key(entities[o].label).split() for o in orgs}
@@ -359,7 +358,7 @@ def leading_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entit
             continue
         n = len(words[short])
         longer = [o for o in orgs if o != short and len(words[o]) > n + 1 and words[o][:n] == words[short]
-                  and words[o][n] in _CONNECTORS]
+                  and words[o][n] in connectors]
         if not longer:
             continue
         # One chain of ever longer names ("... of France", "... of France to the United Nations"): its longest.
