@@ -33,9 +33,8 @@ FIELDS = ("symbol", "issued", "originalLanguage", "letter.form", "letter.date", 
           "frequency", "troops", "asAt", "approximate", "nonNatoTroops", "natoNations",
           "nonNatoNations", "incidents", "totalIncidents", "force", "mission_area")
 
-_STRENGTH = {"troops": "troops", "asAt": "asAt", "approximate": "approximate",
-             "nonNatoTroops": "nonNatoTroops", "natoNations": "natoNations",
-             "nonNatoNations": "nonNatoNations"}
+# The troop-strength fields: the gold's keys, also the local names of their kfor: properties.
+_STRENGTH = ("troops", "asAt", "approximate", "nonNatoTroops", "natoNations", "nonNatoNations")
 
 
 def _union(graph: Graph) -> Graph:
@@ -114,7 +113,7 @@ def predicted_facts(graph: Graph) -> dict[str, dict[str, Any]]:
             def value(prop: URIRef) -> Any:
                 node = _one(g, ts, prop)
                 return None if node is None else node.toPython()  # type: ignore[attr-defined]
-            strength = {key: value(KFOR[prop]) for key, prop in _STRENGTH.items()}
+            strength = {key: value(KFOR[key]) for key in _STRENGTH}
             if strength["asAt"] is not None:
                 strength["asAt"] = str(strength["asAt"])
         incidents: dict[str, int] = {}
