@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
-from kfor_kg.cli.streams import is_stdio, stdin_file
+from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
@@ -80,10 +80,9 @@ def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, data_format: str | Non
     from kfor_kg import evaluate
     from kfor_kg.rdf import export
 
+    require_data_format(data, data_format)
     if is_stdio(data):
-        if data_format is None:
-            raise click.UsageError("--data - needs --data-format")
-        with stdin_file("." + data_format) as piped:
+        with stdin_file("." + str(data_format)) as piped:
             graph = export.read(piped, data_format)
     elif not data.exists():
         raise ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kfor_kg.cli.streams import is_stdio, stdin_file
+from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
 _FOLDERS = ("ontology", "shapes", "queries", "examples/reports")
@@ -33,8 +33,7 @@ def info_cli(model: str | None, data: Path | None, data_format: str | None, fmt:
     from kfor_kg.rdf import provenance
     from kfor_kg.resources import data_file, resource_dir
 
-    if is_stdio(data) and data_format is None:
-        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
+    require_data_format(data, data_format)
     here = provenance.installed_info(model)
     facts: dict[str, object] = {
         "kfor-kg": here.kfor_kg,

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
+from kfor_kg.cli.stats import check_source, endpoint_graphs
 from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
 from kfor_kg.cli.streams import is_stdio, read_stdin_text, stdin_file
-from kfor_kg.errors import ConfigError, KforError, QueryError
+from kfor_kg.errors import KforError, QueryError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.output import FORMATS
@@ -93,21 +94,11 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
         kfor-kg build report.txt -o - | kfor-kg query documents --data - --data-format ttl
     """
     from kfor_kg.stores import query
-    from kfor_kg.stores.client import Target
     from kfor_kg.stores.output import format_result
-    from kfor_kg.stores.triplestore import stored_graphs
 
-    if sum(x is not None for x in (data, endpoint, store)) > 1:
-        raise click.UsageError("give one of --data, --store and --endpoint")
+    data = check_source(data, data_format, store, endpoint)
     if is_stdio(name_or_file) and is_stdio(data):
         raise click.UsageError("the query and --data cannot both come from standard input")
-    if is_stdio(data) and data_format is None:
-        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
-    if data is None and endpoint is None and store is None:
-        data = DEFAULT_OUTPUT
-        if not data.exists():
-            raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
-                              "or pass --data FILE or --endpoint URL")
     # The query and its parameters are checked before any data is read.
     if is_stdio(name_or_file):
         spec = query.parse_query(read_stdin_text(), Path("<stdin>"))
@@ -119,10 +110,7 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
         query.bind_params(spec, params, base=base)
     except QueryError as error:
         raise click.BadParameter(str(error), param_hint="'--param'") from None
-    graphs = None
-    if endpoint is not None and not union:
-        graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
-                               retry=retry_policy(retries))
+    graphs = endpoint_graphs(endpoint, union, base, timeout, retries) if endpoint is not None else None
     if store is not None:
         result = query.run(spec, data=query.open_store(store), params=params, base=base,
                            allow_external=allow_external)

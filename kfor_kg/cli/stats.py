@@ -11,7 +11,7 @@ import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
 from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
-from kfor_kg.cli.streams import is_stdio, stdin_file
+from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
@@ -48,6 +48,40 @@ def corpus_options(command: F) -> F:
     return command
 
 
+def check_source(data: Path | None, data_format: str | None, store: Path | None,
+                 endpoint: str | None) -> Path | None:
+    """The --data file to read (kfor.ttl here when no source is given), checked before any work.
+
+    Raises:
+        click.UsageError: more than one source, or `--data -` without --data-format.
+        ConfigError: no source given and no kfor.ttl here.
+    """
+    if sum(x is not None for x in (data, endpoint, store)) > 1:
+        raise click.UsageError("give one of --data, --store and --endpoint")
+    require_data_format(data, data_format)
+    if data is None and endpoint is None and store is None:
+        data = DEFAULT_OUTPUT
+        if not data.exists():
+            raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
+                              "or pass --data FILE, --store DIR or --endpoint URL")
+    return data
+
+
+def endpoint_graphs(endpoint: str, union: bool, base: str, timeout: float,
+                    retries: int) -> list[str] | None:
+    """The graphs `kfor-kg load` wrote on the endpoint (None with --union: the server's default graph).
+
+    Raises:
+        StoreError: the endpoint's graphs cannot be listed.
+    """
+    if union:
+        return None
+    from kfor_kg.stores.client import Target
+    from kfor_kg.stores.triplestore import stored_graphs
+
+    return stored_graphs(Target(endpoint, timeout=timeout), base=base, retry=retry_policy(retries))
+
+
 def open_corpus(data: Path | None = None, data_format: str | None = None,
                 store: Path | None = None, endpoint: str | None = None, union: bool = False,
                 base: str = DEFAULT_BASE, timeout: float = DEFAULT_TIMEOUT,
@@ -64,30 +98,16 @@ def open_corpus(data: Path | None = None, data_format: str | None = None,
     from kfor_kg.stats import Corpus
     from kfor_kg.stores import query
 
-    if sum(x is not None for x in (data, endpoint, store)) > 1:
-        raise click.UsageError("give one of --data, --store and --endpoint")
-    if is_stdio(data) and data_format is None:
-        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
+    data = check_source(data, data_format, store, endpoint)
     if endpoint is not None:
-        graphs = None
-        if not union:
-            from kfor_kg.stores.client import Target
-            from kfor_kg.stores.triplestore import stored_graphs
-
-            graphs = stored_graphs(Target(endpoint, timeout=timeout), base=base,
-                                   retry=retry_policy(retries))
-        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout,
-                      retry=retry_policy(retries), base=base)
+        return Corpus(endpoint=endpoint, default_graphs=endpoint_graphs(endpoint, union, base, timeout, retries),
+                      timeout=timeout, retry=retry_policy(retries), base=base)
     if store is not None:
         return Corpus(query.open_store(store), base=base)
     if is_stdio(data):
         with stdin_file("." + str(data_format)) as piped:
             return Corpus(query.load(piped, data_format), base=base)
-    if data is None:
-        data = DEFAULT_OUTPUT
-        if not data.exists():
-            raise ConfigError(f"{data} does not exist here; run `kfor-kg build` first, "
-                              "or pass --data FILE, --store DIR or --endpoint URL")
+    assert data is not None
     return Corpus(query.load(data, data_format), base=base)
 
 

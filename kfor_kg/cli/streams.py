@@ -14,11 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
 
 from kfor_kg.errors import ConfigError, KforError
 from kfor_kg.files import writable_target
+from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
-__all__ = ["STDIO", "is_stdio", "stdin_file", "read_stdin_text", "write_stdout", "check_output"]
+__all__ = ["STDIO", "is_stdio", "require_data_format", "stdin_file", "read_stdin_text", "write_stdout",
+           "check_output"]
 
 STDIO = "-"
 
@@ -26,6 +29,16 @@ STDIO = "-"
 def is_stdio(path: str | Path | None) -> bool:
     """Whether a file argument is `-` (standard input or output)."""
     return path is not None and str(path) == STDIO
+
+
+def require_data_format(data: str | Path | None, data_format: str | None) -> None:
+    """Refuse `--data -` without --data-format (standard input has no extension to go by).
+
+    Raises:
+        click.UsageError: `--data -` and no --data-format.
+    """
+    if is_stdio(data) and data_format is None:
+        raise click.UsageError("--data - needs --data-format (one of: " + ", ".join(RDF_FORMATS) + ")")
 
 
 @contextmanager
