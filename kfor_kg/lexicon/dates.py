@@ -118,6 +118,8 @@ class _Grammar:
     count: re.Pattern[str]                    # an optional approximation word and a count
     fragments: dict[str, str]                 # regex sources without groups, see `fragment`
     multipliers: dict[str, int]               # "thousand" -> 1000
+    masthead_months: dict[str, int]           # French and Spanish month names -> number
+    masthead_date: re.Pattern[str]            # "12 septembre 2014", "12 de septiembre de 2014"
 
 
 def _anonymous(pattern: str) -> str:
@@ -191,11 +193,15 @@ def _grammar() -> _Grammar:
         "year": year,
         "approximate": approximate,
     }
+    masthead_months = {k.lower(): int(v) for k, v in raw.get("masthead_months", {}).items()}
+    masthead_names = "|".join(re.escape(n) for n in sorted(masthead_months, key=len, reverse=True))
+    masthead_date = re.compile(rf"(?<!\d)(\d{{1,2}})(?:er|º)?\s+(?:de\s+)?({masthead_names})\s+(?:de\s+)?(\d{{4}})(?!\d)",
+                               re.I)
     return _Grammar(months, numbers, relative,
                     tuple((name, re.compile(p, flags.get(name, 0))) for name, p in patterns),
                     re.compile(full_date),
                     re.compile(rf"(?:(?P<approx>{approximate})\s+)?(?P<number>{number})"),
-                    fragments, multipliers)
+                    fragments, multipliers, masthead_months, masthead_date)
 
 
 def fragment(name: str) -> str:
@@ -238,25 +244,17 @@ def parse_date(text: str) -> dt.date | None:
     return _safe_date(int(year), number, day_number) if number and day_number else None
 
 
-@lru_cache(maxsize=1)
-def _masthead_months() -> tuple[re.Pattern[str], dict[str, int]]:
-    with data_file("dates.toml").open("rb") as f:
-        months = {k.lower(): int(v) for k, v in tomllib.load(f).get("masthead_months", {}).items()}
-    names = "|".join(re.escape(n) for n in sorted(months, key=len, reverse=True))
-    return re.compile(rf"(?<!\d)(\d{{1,2}})(?:er|º)?\s+(?:de\s+)?({names})\s+(?:de\s+)?(\d{{4}})(?!\d)", re.I), months
-
-
 def parse_masthead_date(text: str) -> tuple[dt.date, int, int] | None:
     """The first date of a masthead written in another UN language, with its (start, end).
 
     >>> parse_masthead_date("Distr. générale 12 septembre 2014")[0]
     datetime.date(2014, 9, 12)
     """
-    pattern, months = _masthead_months()
-    m = pattern.search(text)
+    grammar = _grammar()
+    m = grammar.masthead_date.search(text)
     if not m:
         return None
-    day = _safe_date(int(m.group(3)), months[m.group(2).lower()], int(m.group(1)))
+    day = _safe_date(int(m.group(3)), grammar.masthead_months[m.group(2).lower()], int(m.group(1)))
     return (day, m.start(), m.end()) if day else None
 
 
