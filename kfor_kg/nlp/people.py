@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.lexicon.gazetteer import alias_table
@@ -26,6 +27,24 @@ def name_tokens(text: str) -> list[str]:
     """Folded name words without initials ("Kofi A. Annan" -> ["kofi", "annan"])."""
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*\.?", text)]
     return [fold(w.rstrip(".")) for w in words if not re.fullmatch(r"[^\W\d_]\.?", w)]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_people() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The shipped gazetteer's people as (key, name tokens of the label), by key; tokenized once."""
+    table = alias_table()
+    return tuple((k, tuple(name_tokens(thing.label))) for (t, k), thing in sorted(table.by_key.items())
+                 if t == "Person")
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_surnames() -> dict[str, tuple[str, ...]]:
+    """Surname (last name token) -> keys of the gazetteer's people with it, sorted."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for k, toks in _gazetteer_people():
+        if toks:
+            out[toks[-1]].append(k)
+    return {s: tuple(keys) for s, keys in out.items()}
 
 
 def _edit_distance_at_most_one(a: str, b: str) -> bool:
@@ -86,8 +105,7 @@ def person_shaped(raw: Raw, persons: list[Raw], rules: EntityRules) -> bool:
     surname = name_tokens(names[0])
     if any(len(toks) > 1 and toks[-1:] == surname for toks in (name_tokens(p.text) for p in persons)):
         return True
-    table = alias_table()
-    if any(t == "Person" and name_tokens(thing.label)[-1:] == surname for (t, _k), thing in table.by_key.items()):
+    if len(surname) == 1 and surname[0] in _gazetteer_surnames():
         return True
     return _after_title(raw, rules)
 
@@ -128,9 +146,9 @@ def people(persons: list[Raw], record: DocumentRecord, entities: dict[tuple[str,
     clusters: list[tuple[list[str], tuple[str, str]]] = []
     for ent in sorted((e for e in entities.values() if e.type == "Person"), key=lambda e: e.key):
         clusters.append((name_tokens(ent.label), ent.id))
-    for (t, k), thing in sorted(table.by_key.items()):
-        if t == "Person" and ("Person", k) not in entities:
-            clusters.append((name_tokens(thing.label), ("Person", k)))
+    for k, toks in _gazetteer_people():
+        if ("Person", k) not in entities:
+            clusters.append((list(toks), ("Person", k)))
     for sig in signatories:
         clusters.append((name_tokens(sig.label), ("Person", sig.key)))
 
@@ -173,8 +191,7 @@ def people(persons: list[Raw], record: DocumentRecord, entities: dict[tuple[str,
         surname = name_tokens(raw.text)[-1]
         local = [eid for eid in full if name_tokens(entities[eid].label)[-1:] == [surname]
                  or any(name_tokens(s)[-1:] == [surname] and len(name_tokens(s)) > 1 for s in entities[eid].surfaces)]
-        known = sorted({("Person", k) for (t, k), thing in table.by_key.items()
-                        if t == "Person" and name_tokens(thing.label)[-1:] == [surname]})
+        known = [("Person", k) for k in _gazetteer_surnames().get(surname, ())]
         target = local[0] if len(local) == 1 else (known[0] if not local and len(known) == 1 else None)
         ent = entity(entities, *(target or ("Person", entity_key(raw.text))))
         ent.surfaces.add(raw.text)
