@@ -35,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +91,22 @@ def query_params(store: Any) -> dict[str, dict[str, str]]:
     return {"evidence": {"node": person}, "signed_in_year": {"year": "2018"}}
 
 
+def shipped_queries(store: Any) -> Iterator[tuple[str, Any, Any]]:
+    """Each shipped query's name, spec and bindings (parameters taken from `store`)."""
+    from kfor_kg.stores import query
+
+    params = query_params(store)
+    for name in query.shipped_queries():
+        spec = query.load_query(name)
+        yield name, spec, query.bind_params(spec, params.get(name, {}))
+
+
 def time_queries(store: Any, repeat: int = 3) -> dict[str, dict[str, float]]:
     """Median seconds (and rows) of each shipped query on an open store (runs of over 1 s: once)."""
     from kfor_kg.stores import query
 
-    params = query_params(store)
     timings: dict[str, dict[str, float]] = {}
-    for name in query.shipped_queries():
-        spec = query.load_query(name)
-        bindings = query.bind_params(spec, params.get(name, {}))
+    for name, spec, bindings in shipped_queries(store):
         started = time.perf_counter()
         rows = len(query.run_store(spec, store, bindings).rows)
         runs = [time.perf_counter() - started]
@@ -131,12 +139,8 @@ def file_queries(turtle: Path) -> dict[str, dict[str, float]]:
     """Each shipped query from a Turtle file, loading it every time (in this process)."""
     from kfor_kg.stores import query
 
-    store = query.load(turtle)
-    params = query_params(store)
     timings: dict[str, dict[str, float]] = {}
-    for name in query.shipped_queries():
-        spec = query.load_query(name)
-        bindings = query.bind_params(spec, params.get(name, {}))
+    for name, spec, bindings in shipped_queries(query.load(turtle)):
         started = time.perf_counter()
         rows = len(query.run_store(spec, query.load(turtle), bindings).rows)
         timings[name] = {"s": time.perf_counter() - started, "rows": rows}
