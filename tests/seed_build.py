@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kfor_kg.build import BuildOptions, BuildResult, build, example_reports
+from kfor_kg.rdf import export
 
 GOLD = Path(__file__).parent / "gold"
 EXCERPTS = Path(__file__).parent / "data" / "excerpts"
@@ -21,6 +22,13 @@ def seeds() -> BuildResult:
     result = build([example_reports()], BuildOptions())
     assert not result.errors, result.errors
     return result
+
+
+def seed_file(folder: Path, name: str = "kfor.ttl") -> Path:
+    """The examples build written to `folder/name`, in the format its extension names."""
+    path = folder / name
+    export.write(seeds().dataset, path)
+    return path
 
 
 @lru_cache(maxsize=1)

@@ -27,8 +27,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from kfor_kg.build import example_reports  # noqa: E402
-from kfor_kg.rdf import export  # noqa: E402
-from seed_build import seeds  # noqa: E402
+from seed_build import seed_file  # noqa: E402
 from servers import free_port  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -44,8 +43,7 @@ PAGES = ["/", "/doc/letter-2021-03-05", "/entity/person/hashim-thaci", "/events"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    graph = tmp_path_factory.mktemp("serve") / "kfor.ttl"
-    export.write(seeds().dataset, graph)
+    graph = seed_file(tmp_path_factory.mktemp("serve"))
     port = free_port()
     log = (graph.parent / "serve.log").open("w+b")  # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen(

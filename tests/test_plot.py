@@ -15,17 +15,14 @@ pytest.importorskip("matplotlib")
 from kfor_kg.cli import cli  # noqa: E402
 from kfor_kg.errors import ConfigError  # noqa: E402
 from kfor_kg.plot import event_months, render, troop_figures  # noqa: E402
-from kfor_kg.rdf import export  # noqa: E402
 from kfor_kg.stats import Corpus  # noqa: E402
 from kfor_kg.stores.query import QueryResult  # noqa: E402
-from seed_build import seeds  # noqa: E402
+from seed_build import seed_file  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plot") / "kfor.ttl"
-    export.write(seeds().dataset, path)
-    return path
+    return seed_file(tmp_path_factory.mktemp("plot"))
 
 
 @pytest.fixture(scope="module")

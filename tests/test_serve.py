@@ -26,7 +26,7 @@ from kfor_kg.stores.output import format_result
 from kfor_kg.web import make_site
 from kfor_kg.web.app import create_app
 from kfor_kg.web.site import Mention, highlight
-from seed_build import seeds
+from seed_build import seed_file
 from servers import OxigraphServer
 
 ID = "https://w3id.org/kfor-kg/id/"
@@ -34,9 +34,7 @@ ID = "https://w3id.org/kfor-kg/id/"
 
 @pytest.fixture(scope="module")
 def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serve") / "kfor.trig"
-    export.write(seeds().dataset, path)
-    return path
+    return seed_file(tmp_path_factory.mktemp("serve"), "kfor.trig")
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from kfor_kg.cli import cli
-from kfor_kg.rdf import export
 from kfor_kg.stats import Corpus, compute, format_stats, stats_json
-from seed_build import seeds
+from seed_build import seed_file
 
 
 @pytest.fixture(scope="module")
 def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("stats") / "kfor.ttl"
-    export.write(seeds().dataset, path)
-    return path
+    return seed_file(tmp_path_factory.mktemp("stats"))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +80,7 @@ def test_cli_missing_file_is_one_line(tmp_path: Path) -> None:
 
 
 def test_trig_and_turtle_give_the_same_figures(tmp_path: Path, figures: dict[str, object]) -> None:
-    trig = tmp_path / "kfor.trig"
-    export.write(seeds().dataset, trig)
+    trig = seed_file(tmp_path, "kfor.trig")
     assert stats_json(compute(Corpus(trig))) == figures
 
 
