@@ -284,8 +284,9 @@ def _add_report(g: Graph, shared: Graph, minter: Minter, record: DocumentRecord,
     if annex and annex.sender:
         # The report comes from whoever sends the letter that transmits it.
         g.add((node, SCHEMA.author, party_node(shared, minter, annex.sender.organization)))
-    force = organization_node(shared, minter, report.force.key) if report.force else None
-    if report.force and force is not None:
+    force = None
+    if report.force:
+        force = organization_node(shared, minter, report.force.key)
         g.add((node, SCHEMA.about, force))
         g.add((node, KFOR.aboutForce, force))
         if report.force.area:
