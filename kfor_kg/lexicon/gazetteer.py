@@ -68,6 +68,7 @@ class AliasTable:
     by_key: dict[tuple[str, str], Canonical]
     names: dict[tuple[str, str], tuple[str, ...]]
     _fuzzy_cache: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
+    _fuzzy_found: dict[tuple[str, str], Canonical | None] = field(default_factory=dict, compare=False, repr=False)
 
     def lookup(self, type_: str, surface: str) -> Canonical | None:
         """The canonical thing a surface form names, if the table knows it."""
@@ -91,12 +92,13 @@ class AliasTable:
         key = match_key(surface)
         if len(key) < 5:
             return None
-        choices = self._choices(type_)
-        limit = 1 if len(key) < 10 else 2
-        hits = process.extract(key, choices, scorer=OSA.distance, score_cutoff=limit, limit=3)
-        found = {self.entries[(type_, name)] for name, _score, _i in hits
-                 if name[:1] == key[:1] and not _derived(key, name)}
-        return found.pop() if len(found) == 1 else None
+        if (type_, key) not in self._fuzzy_found:       # asked once per name, not per mention
+            limit = 1 if len(key) < 10 else 2
+            hits = process.extract(key, self._choices(type_), scorer=OSA.distance, score_cutoff=limit, limit=3)
+            found = {self.entries[(type_, name)] for name, _score, _i in hits
+                     if name[:1] == key[:1] and not _derived(key, name)}
+            self._fuzzy_found[(type_, key)] = found.pop() if len(found) == 1 else None
+        return self._fuzzy_found[(type_, key)]
 
     def _choices(self, type_: str) -> list[str]:
         cached = self._fuzzy_cache.get(type_)
