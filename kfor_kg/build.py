@@ -36,11 +36,10 @@ from kfor_kg.text import ingest
 
 __all__ = ["ProgressCallback", "FileError", "BuildResult", "BuildOptions", "DocumentBuild",
            "example_reports", "read_documents", "build_document", "build_documents", "build",
-           "build_dataset", "duplicate_of", "duplicate_key"]
+           "build_dataset", "duplicate_key"]
 
 BATCH = 8
-"""Texts per spaCy batch: memory grows with it (40 reports in one batch of 64: 606 MB peak,
-batches of 8: 292 MB), speed hardly does."""
+"""Texts per spaCy batch: memory grows with it, speed hardly does (docs/performance.md)."""
 
 # Called once per report file when it is done (built, or skipped as bad).
 ProgressCallback = Callable[[Path], None]
@@ -107,14 +106,9 @@ def example_reports() -> Path:
     return resource_dir("examples/reports")
 
 
-def duplicate_of(record: DocumentRecord, path: Path, seen: dict[str, Path]) -> FileError | None:
-    """The error for a second file that claims a document already built (`seen`: key → first
-    file) with a different text; an identical copy is a quiet duplicate (`identity.same_text`)."""
-    return duplicate_key(record.key, path, seen)
-
-
 def duplicate_key(key: str, path: Path, seen: dict[str, Path]) -> FileError | None:
-    """`duplicate_of` for a document known by its key (a cached one, or one built elsewhere)."""
+    """The error for a second file that claims document `key`, already built (`seen`: key → first
+    file), with a different text; an identical copy is a quiet duplicate (`identity.same_text`)."""
     if key in seen:
         if identity.same_text(path, seen[key]):
             return FileError(path, f"{path}: the same text as {seen[key]}; skipped", quiet=True)
@@ -136,7 +130,7 @@ def read_documents(paths: Iterable[Path], errors: list[FileError], *, fail_fast:
     for path in ingest.iter_report_files(paths):
         try:
             record = facts.extract(ingest.load(path))
-            duplicate = duplicate_of(record, path, seen)
+            duplicate = duplicate_key(record.key, path, seen)
             if duplicate is not None and duplicate.quiet:
                 errors.append(duplicate)        # in its file's place; no error for the user
                 if progress:
