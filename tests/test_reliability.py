@@ -178,13 +178,19 @@ def drip_headers(handler: http.server.BaseHTTPRequestHandler) -> None:
         time.sleep(0.02)
 
 
-def html_page(handler: http.server.BaseHTTPRequestHandler) -> None:
-    body = b"<html><body><h1>Welcome to nginx!</h1></body></html>"
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
+def answering(body: bytes, content_type: str = "application/sparql-results+json",
+              ) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    """A server that answers every request 200 with `body` (SPARQL JSON results by default)."""
+    def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    return answer
+
+
+html_page = answering(b"<html><body><h1>Welcome to nginx!</h1></body></html>", "text/html")
 
 
 # --- cases 8 and 13: --timeout is a deadline for the whole answer ----------------------------
@@ -362,15 +368,7 @@ def test_case20_stored_graphs_binds_the_base_as_terms(tmp_path: Path) -> None:
     from kfor_kg.stores.client import Target
     from kfor_kg.stores.triplestore import stored_graphs
 
-    def record(handler: http.server.BaseHTTPRequestHandler) -> None:
-        body = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/sparql-results+json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    with Misbehaving(record) as server:
+    with Misbehaving(answering(b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}')) as server:
         assert stored_graphs(Target(server.url + "/sparql"), base="https://ex.org/ids#") == []
     sent = urllib.parse.parse_qs(server.bodies[0].decode())["query"][0]
     values = ('VALUES (?shared ?ontology ?prefix ?suffix) { (<https://ex.org/ids#graph/shared> '
@@ -436,17 +434,6 @@ def test_case5_build_link_without_network_writes_the_graph_then_fails(tmp_path: 
     assert f"{out} was written without Wikidata links" in line and "--offline" in line
     assert b"S/2007/652" in out.read_bytes()
     assert run("validate", "-q", str(out))[0] == 0
-
-
-def answering(body: bytes) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
-    """A store that answers every request 200 with `body` as SPARQL JSON results."""
-    def answer(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/sparql-results+json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-    return answer
 
 
 @pytest.mark.parametrize("body", [
