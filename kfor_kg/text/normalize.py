@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kfor_kg.rdf.iris import ascii_fold    # the one transliteration (IRI keys use it too)
+
 
 def fold(text: str) -> str:
     """Case- and diacritics-free form of a word or name, every script transliterated (no letter dropped).
@@ -9,6 +11,4 @@ def fold(text: str) -> str:
     >>> fold("Dečani"), fold("Đurić"), fold("Ђурић")
     ('decani', 'duric', 'duric')
     """
-    from kfor_kg.rdf.iris import ascii_fold    # the one transliteration (IRI keys use it too)
-
     return ascii_fold(text).casefold()
