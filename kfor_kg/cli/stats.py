@@ -100,8 +100,9 @@ def open_corpus(data: Path | None = None, data_format: str | None = None,
 
     data = check_source(data, data_format, store, endpoint)
     if endpoint is not None:
-        return Corpus(endpoint=endpoint, default_graphs=endpoint_graphs(endpoint, union, base, timeout, retries),
-                      timeout=timeout, retry=retry_policy(retries), base=base)
+        graphs = endpoint_graphs(endpoint, union, base, timeout, retries)
+        return Corpus(endpoint=endpoint, default_graphs=graphs, timeout=timeout,
+                      retry=retry_policy(retries), base=base)
     if store is not None:
         return Corpus(query.open_store(store), base=base)
     if is_stdio(data):
