@@ -73,6 +73,19 @@ def test_scores_count_each_thing_once_per_document(tmp_path: Path) -> None:
     assert "fn  doc_a  Person: Jakup Krasniqi" in table
 
 
+def test_a_gold_document_the_graph_lacks_counts_as_all_missed(tmp_path: Path) -> None:
+    """A refused or unbuilt document never raises a score: its gold entities and facts are missed."""
+    gold = write_gold(tmp_path / "gold", "doc_a", {"source": "doc_a.txt", "Person": ["Jakup Krasniqi"]})
+    write_gold(gold, "doc_b", {"source": "doc_b.txt", "Person": ["Hashim Thaçi"],
+                               "facts": {"symbol": "S/2008/638"}})
+    report = evaluate.evaluate(gold, tiny_graph([("person/jakup-krasniqi", "Person", "Jakup Krasniqi")]))
+    assert report.missing == ["doc_b"]
+    person = report.score("Person")
+    assert (person.tp, person.fp, person.fn) == (1, 0, 1)
+    symbol = report.score("facts.symbol")
+    assert (symbol.tp, symbol.fp, symbol.fn) == (0, 0, 1)
+
+
 def test_events_match_on_type_and_date(tmp_path: Path) -> None:
     gold = write_gold(tmp_path / "gold", "doc_a", {"source": "doc_a.txt", "Person": []})
     write_gold(tmp_path / "gold" / "events", "doc_a", {"events": [
