@@ -118,7 +118,8 @@ def test_a_person_needs_a_person_shaped_name() -> None:
                         "(Signed) The Rt. Hon. Lord Robertson\n"
                         "The Parties are compliant with the provisions of the Peac")
     people = things(found, "Person")
-    assert not people & {"Monthly", "Rt", "Peac", "Rt Hon"}
+    assert "George Robertson" in people         # the signatory is found ...
+    assert not people & {"Monthly", "Rt", "Peac", "Rt Hon"}     # ... and nothing else as a person
 
 
 def test_a_plural_title_names_every_listed_person() -> None:
@@ -150,8 +151,11 @@ def test_head_of_name_is_one_organization() -> None:
 
 
 def test_operations_are_no_entities_and_a_named_force_is_an_organization() -> None:
-    found = entities_of("During Operation Joint Guard, the French force Sangaris deployed in Bangui.\n")
-    assert "Operation Joint Guard" not in things(found, "Organization") | things(found, "Place")
+    text = "SFOR continued Operation Harvest in the area, and the French force Sangaris deployed in Bangui.\n"
+    # The model tags the operation (else this test would not exercise the rule that drops it).
+    assert "Operation Harvest" in {e.text for e in load_pipeline()(text).ents}
+    found = entities_of(text)
+    assert "Operation Harvest" not in {m.text for m in found.mentions}
     assert "Sangaris" in things(found, "Organization")
 
 
