@@ -287,17 +287,15 @@ def _finish(path: Path, record: DocumentRecord, ds: Dataset, options: BuildOptio
         quad = to_ox_quad(s, p, o, g, names)
         (mine if graph_key(quad.graph_name) == own_name else others).append(quad)
     own, other = sorted_nquads(mine), sorted_nquads(others)
+    own_lines, other_lines = b"".join(own), b"".join(other)
     conforms: bool | None = None
     report = ""
     if options.validate:
-        from kfor_kg.rdf.validate import fast_conforms, format_report, validate
+        from kfor_kg.rdf.validate import format_report, validate
 
-        if fast_conforms(b"".join(own) + b"".join(other)):
-            conforms = True
-        else:
-            outcome = validate(ds)
-            conforms = outcome.conforms
-            report = "" if conforms else format_report(outcome)
-    return DocumentBuild(path=path, key=record.key, own=b"".join(own), other=b"".join(other),
+        outcome = validate(ds, nquads=own_lines + other_lines)
+        conforms = outcome.conforms
+        report = "" if conforms else format_report(outcome)
+    return DocumentBuild(path=path, key=record.key, own=own_lines, other=other_lines,
                          triples=len(own) + len(other), conforms=conforms, report=report,
                          record=record if keep else None, dataset=ds if keep else None)

@@ -65,19 +65,21 @@ class ValidationOutcome:
     report_graph: Graph = field(default_factory=Graph)
 
 
-def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None) -> ValidationOutcome:
+def validate(data: Graph, shapes: Graph | None = None, ontology: Graph | None = None, *,
+             nquads: bytes | None = None) -> ValidationOutcome:
     """Validate `data` (a Graph, or a Dataset whose graphs are taken together).
 
     `shapes` defaults to the shipped shapes and `ontology` to the shipped
     ontology; pass an empty Graph as `ontology` to validate without it. With
-    the shipped ones, the Rust validator answers first (`fast_conforms`); only
-    a graph it finds anything in goes through pySHACL, for the report.
+    the shipped ones, the Rust validator answers first (`fast_conforms`, given
+    `nquads`, the N-Quads of `data`, when the caller has them); only a graph it
+    finds anything in goes through pySHACL, for the report.
 
     Raises:
         ShapeLoadError: the shipped shapes or ontology are missing or unreadable, or
             pySHACL rejects the shapes.
     """
-    if shapes is None and ontology is None and fast_conforms(data):
+    if shapes is None and ontology is None and fast_conforms(data if nquads is None else nquads):
         return ValidationOutcome(conforms=True)
     import pyshacl  # imported here: it costs 0.3 s and only validation needs it
 
