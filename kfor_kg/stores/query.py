@@ -366,22 +366,11 @@ def with_values(text: str, bindings: Mapping[str, Node]) -> str:
 
 
 def _values_term(term: Node) -> str:
-    """The N3 form of a term; literals always in the one-line escaped form."""
-    if isinstance(term, Literal):
-        # Literal.n3() writes strings with line breaks as """…""" long strings; the
-        # escaped short form is equally valid and leaves nothing to mis-quote.
-        escaped = (str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                   .replace("\r", "\\r"))
-        if term.language:
-            return f'"{escaped}"@{term.language}'
-        if term.datatype is not None:
-            return f'"{escaped}"^^<{term.datatype}>'
-        return f'"{escaped}"'
-    if isinstance(term, URIRef):
-        if not _IRI.match(str(term)):
-            raise QueryError(f"cannot send {str(term)!r} as an IRI: it is not an absolute IRI")
-        return term.n3()
-    raise QueryError(f"cannot bind a {type(term).__name__} to a query parameter")
+    """A bound value in SPARQL syntax (sparql.term_n3, the one escaper of kfor-kg)."""
+    try:
+        return sparql.term_n3(term)
+    except ConfigError as error:
+        raise QueryError(f"cannot bind a query parameter: {error}") from None
 
 
 # Tokens that may contain braces or parentheses without opening a group.
