@@ -75,12 +75,15 @@ def latin(raws: list[Raw]) -> list[Raw]:
     if not raws:
         return raws
     text = raws[0].span.doc.text
+    foreign: dict[tuple[int, int], bool] = {}      # per line: a flattened file is one long line
     out = []
     for r in raws:
         a = text.rfind("\n", 0, r.span.start_char) + 1
         b = text.find("\n", r.span.end_char)
-        line = text[a:b if b >= 0 else len(text)]
-        if _foreign(line):
+        bounds = (a, b if b >= 0 else len(text))
+        if bounds not in foreign:
+            foreign[bounds] = _foreign(text[bounds[0]:bounds[1]])
+        if foreign[bounds]:
             continue
         out.append(r)
     return out
