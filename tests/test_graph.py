@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -20,7 +21,7 @@ from kfor_kg.rdf.iris import (
     Minter, document_of, document_of_graph, entity_kind_and_key, entity_path, is_entity_path,
     parse_document, parse_resolution_key, resolution_key,
 )
-from kfor_kg.rdf.vocab import ENTITY_CLASSES, KFOR, OA
+from kfor_kg.rdf.vocab import DCTERMS, ENTITY_CLASSES, KFOR, OA, ORG, SCHEMA
 
 MINTER = Minter()
 # A numbered report paragraph as it starts a line of the original file.
@@ -206,3 +207,29 @@ def test_resolution_keys_round_trip() -> None:
     assert parse_resolution_key(resolution_key(1244, 1999)) == (1244, 1999)
     assert parse_resolution_key(resolution_key(1244, None)) == (1244, None)
     assert parse_resolution_key("kosovo") is None
+
+
+# --- a report of another force, sent by a state's note verbale ---------------------------------
+
+SIBLINGS = Path(__file__).resolve().parent / "data" / "dev" / "siblings"
+
+
+def test_a_french_note_verbale_report_names_its_force_area_and_sending_state() -> None:
+    from kfor_kg.extract import facts
+    from kfor_kg.text import ingest
+
+    record = facts.extract(ingest.load(SIBLINGS / "16_other-frcar_2020-02_docslib-s2020-609.txt"))
+    record.references = ["S/2004/179"]                  # a cited symbol, as if the text named one
+    minter = Minter()
+    ds = new_dataset(minter)
+    doc = add_document(ds, minter, record)
+    g, shared = ds.graph(Minter.document_graph(doc)), ds.graph(minter.shared_graph())
+    report = Minter.report(doc)
+    assert list(g.objects(report, KFOR.aboutForce)) == [minter.entity("Organization", "french-forces")]
+    assert list(g.objects(report, KFOR.missionArea)) == [minter.entity("Place", "central-african-republic")]
+    france = minter.entity("Place", "france")           # the state sends it: a place that is an organization
+    assert list(g.objects(report, SCHEMA.author)) == [france]
+    assert (france, RDF.type, ORG.Organization) in shared
+    assert (Minter.letter(doc, "annex"), RDF.type, KFOR.NoteVerbale) in g
+    assert (Minter.letter(doc, "covering"), RDF.type, KFOR.NoteVerbale) not in g
+    assert list(g.objects(doc, DCTERMS.references)) == [minter.document("S-2004-179")]
