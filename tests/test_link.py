@@ -32,7 +32,8 @@ from kfor_kg.rdf import export
 from kfor_kg.cli import cli
 from kfor_kg.errors import ConfigError, LinkError
 from kfor_kg.linking.link import LinkOptions, link_file, link_graph
-from kfor_kg.linking.reconcile import reconcile_query, sparql_literal
+from kfor_kg.linking.reconcile import reconcile_query
+from kfor_kg.stores.sparql import term_n3
 from kfor_kg.linking.review import read_review_file
 from kfor_kg.linking.tables import TypeRule, load_alignments, load_type_rules
 from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD
@@ -294,7 +295,7 @@ def test_links_from_table_and_reconciler(tmp_path: Path, proxy: Proxy) -> None:
         prepareQuery(request["query"])
         # table entities are never sent to the reconciler
         assert "Jens Stoltenberg" not in request["query"] and "Pristina" not in request["query"]
-    assert any(sparql_literal(Literal(HOSTILE, lang="en")) in r["query"] for r in proxy.requests)
+    assert any(term_n3(Literal(HOSTILE, lang="en")) in r["query"] for r in proxy.requests)
 
 
 @pytest.mark.server
@@ -604,7 +605,7 @@ def test_entities_query_shows_the_links(tmp_path: Path, proxy: Proxy) -> None:
 
 @pytest.mark.parametrize("label", ['Line one\nline two \\"', 'x\n"', 'tab\there\\'])
 def test_case18_label_with_newline_and_escaped_quote_is_one_literal(label: str) -> None:
-    literal = sparql_literal(Literal(label, lang="en"))
+    literal = term_n3(Literal(label, lang="en"))
     assert "\n" not in literal and literal.startswith('"')  # one line, never a long string
     assert _values_roundtrip([label, "Plain Name"]) == {label, "Plain Name"}
 

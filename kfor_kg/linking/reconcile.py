@@ -20,20 +20,14 @@ from kfor_kg.errors import ConfigError, LinkError
 from kfor_kg.linking.tables import TypeRule, is_qid
 from kfor_kg.linking.wikidata import SparqlClient
 from kfor_kg.stores.http import RequestFailed
-from kfor_kg.stores.sparql import Row, term_n3
+from kfor_kg.stores.sparql import Row, is_language_tag, term_n3
 
-__all__ = ["Candidate", "is_language_tag", "sparql_literal", "reconcile_query", "lookup",
+__all__ = ["Candidate", "is_language_tag", "reconcile_query", "lookup",
            "candidates"]
 
-_LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _WIKIDATA_DATE = re.compile(r"^(-?)(\d+)-(\d\d)-(\d\d)")
 # How a name matched on Wikidata; times the weight of the name of ours = candidate score.
 _VIA_WEIGHTS = {"label": 1.0, "alias": 0.9, "symbol": 1.0}
-
-
-def is_language_tag(text: str) -> bool:
-    """Whether `text` is a language tag such as 'en' or 'fr-BE'."""
-    return _LANGUAGE.match(text) is not None
 
 
 @dataclass(frozen=True)
@@ -78,25 +72,16 @@ def _type_test(rule: TypeRule) -> str:
         classes = " ".join(f"wd:{qid}" for qid in rule.instance_of)  # validated QIDs
         tests.append(f"EXISTS {{ ?item {path} ?class . VALUES ?class {{ {classes} }} }}")
     if rule.class_labels:
-        labels = " ".join(sparql_literal(Literal(label, lang="en")) for label in rule.class_labels)
+        labels = " ".join(term_n3(Literal(label, lang="en")) for label in rule.class_labels)
         tests.append(f"EXISTS {{ ?item {path} ?class . ?class rdfs:label ?classLabel . "
                      f"VALUES ?classLabel {{ {labels} }} }}")
     return " || ".join(tests) or "true"
 
 
-def sparql_literal(literal: Literal) -> str:
-    r"""`literal` in SPARQL syntax (kfor_kg.stores.sparql.term_n3, never `Literal.n3()`).
-
-    >>> print(sparql_literal(Literal('C:\\users "x"', lang="en")))
-    "C:\\\U00000075sers \"x\""@en
-    """
-    return term_n3(literal)
-
-
 def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "en") -> str:
     r"""The SELECT query looking up `names` for entities of `rule.kind`.
 
-    Names enter the query only as literals serialized by `sparql_literal` (quotes,
+    Names enter the query only as literals serialized by `term_n3` (quotes,
     backslashes and newlines escaped) inside a VALUES block, so no name can end
     the literal or change the query. People and the like are matched on
     rdfs:label and skos:altLabel in the name's language; resolutions on their UN
@@ -112,8 +97,8 @@ def reconcile_query(names: Sequence[Literal], rule: TypeRule, language: str = "e
     """
     if not is_language_tag(language):
         raise ConfigError(f"{language!r} is not a language tag such as 'en'")
-    lang = sparql_literal(Literal(language))
-    values = "\n    ".join(sparql_literal(name) for name in names)
+    lang = term_n3(Literal(language))
+    values = "\n    ".join(term_n3(name) for name in names)
     if rule.kind == "Resolution":
         match = "?item wdt:P3069 ?name . BIND(\"symbol\" AS ?via)"
     else:

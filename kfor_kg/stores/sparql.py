@@ -22,7 +22,8 @@ from kfor_kg.errors import ConfigError
 from kfor_kg.stores.http import HttpClient
 
 __all__ = ["RESULTS_JSON", "Row", "Results", "NotResults", "select", "update", "read_results",
-           "read_bindings", "term", "term_n3", "outside_access", "binding_json", "rows_json"]
+           "read_bindings", "term", "term_n3", "is_language_tag", "outside_access", "binding_json",
+           "rows_json"]
 
 RESULTS_JSON = "application/sparql-results+json"
 
@@ -136,6 +137,11 @@ _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|\\^`\x7f]*$")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 
+def is_language_tag(text: str) -> bool:
+    """Whether `text` is a language tag such as 'en' or 'fr-BE'."""
+    return _LANGUAGE.match(text) is not None
+
+
 def term_n3(term: Node) -> str:
     r"""An IRI or literal in SPARQL syntax, for every query kfor-kg writes with a term in it.
 
@@ -174,7 +180,7 @@ def term_n3(term: Node) -> str:
             out.append(_ESCAPES.get(char, char))
     quoted = '"' + "".join(out) + '"'
     if literal.language:
-        if not _LANGUAGE.match(literal.language):
+        if not is_language_tag(literal.language):
             raise ConfigError(f"{literal.language!r} is not a language tag")
         return f"{quoted}@{literal.language}"
     if literal.datatype is not None:
