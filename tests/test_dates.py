@@ -18,6 +18,7 @@ from kfor_kg.lexicon.dates import (
     month_number,
     parse,
     parse_date,
+    parse_masthead_date,
     parse_number,
     resolve,
     resolve_day_month,
@@ -170,9 +171,25 @@ def test_complete_date(text: str, later: dt.date, expected: dt.date | None) -> N
 
 @pytest.mark.parametrize("text,expected", [
     ("15,314", 15314), ("4,600", 4600), ("nineteen", 19), ("fourteen", 14), ("twenty-one", 21),
-    ("Eight", 8), ("some 3,500", 3500), ("just over 4,000", 4000), ("many", None), ("1,23", None), ("", None)])
+    ("Eight", 8), ("some 3,500", 3500), ("just over 4,000", 4000), ("many", None), ("1,23", None), ("", None),
+    ("18 thousand", 18000), ("4.5 thousand", 4500), ("twenty-one thousand", 21000), ("some 1.5 million", 1500000),
+    ("4.5", None)])
 def test_parse_number(text: str, expected: int | None) -> None:
     assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Distr. générale 1er août 2014", dt.date(2014, 8, 1)),
+    ("Distribución general 12 de septiembre de 2014", dt.date(2014, 9, 12)),
+    ("Distr. GÉNÉRALE 3 DÉCEMBRE 2001", dt.date(2001, 12, 3)),
+    ("31 février 2014", None),                  # no such day
+    ("12 September 2014", None),                # English months are the main grammar's
+])
+def test_masthead_dates_in_french_and_spanish(text: str, expected: dt.date | None) -> None:
+    found = parse_masthead_date(text)
+    assert (found[0] if found else None) == expected
+    if found and expected:
+        assert text[found[1]:found[2]].endswith(str(expected.year))
 
 
 def test_number_words_are_one_table_for_counts_and_relative_days() -> None:
