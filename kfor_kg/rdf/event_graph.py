@@ -53,7 +53,7 @@ def add_events(dataset: Dataset, minter: Minter, record: DocumentRecord, events:
             entity = minter.entity(p.ref.kind, p.ref.key)
             if p.role in ("agent", "patient"):
                 g.add((node, KFOR[p.role], entity))
-            part = URIRef(f"{node}/participation/{p.words.start}")
+            part = minter.participation(node, p.words.start)
             g.add((part, RDF.type, KFOR.Participation))
             g.add((node, KFOR.participation, part))
             g.add((part, KFOR.participant, entity))

@@ -255,6 +255,11 @@ class Minter:
         return URIRef(f"{doc}/event/{event_type}-{start}")
 
     @staticmethod
+    def participation(event: URIRef, start: int) -> URIRef:
+        """The part in `event` of the participant whose words start at original offset `start`."""
+        return URIRef(f"{event}/participation/{start}")
+
+    @staticmethod
     def post_holding(doc: URIRef, start: int, role: str) -> URIRef:
         """A post held as the document states it at original offset `start`."""
         return URIRef(f"{doc}/post-holding/{start}-{slug(role)}")
