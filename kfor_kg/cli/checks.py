@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
-from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
+from kfor_kg.cli.streams import is_stdio, read_rdf, require_data_format
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
@@ -34,14 +34,11 @@ def validate_cli(graph: Path, fmt: str | None, quiet: bool) -> None:
     from kfor_kg.rdf import export, validate
     from kfor_kg.rdf.vocab import KFOR
 
+    if is_stdio(graph) and fmt is None:
+        raise click.UsageError("GRAPH - (standard input) needs --format")
+    data = read_rdf(export.read, graph, fmt)
     if is_stdio(graph):
-        if fmt is None:
-            raise click.UsageError("GRAPH - (standard input) needs --format")
-        with stdin_file("." + fmt) as piped:
-            data = export.read(piped, fmt)
         graph = Path("<stdin>")
-    else:
-        data = export.read(graph, fmt)
     if not any(True for _ in Dataset(store=data.store, default_union=True).subjects(
             RDF.type, KFOR.Document)):
         raise IngestError(f"{graph} holds no kfor-kg document (nothing typed kfor:Document); "
@@ -81,13 +78,9 @@ def evaluate_cli(gold_dirs: tuple[Path, ...], data: Path, data_format: str | Non
     from kfor_kg.rdf import export
 
     require_data_format(data, data_format)
-    if is_stdio(data):
-        with stdin_file("." + str(data_format)) as piped:
-            graph = export.read(piped, data_format)
-    elif not data.exists():
+    if not is_stdio(data) and not data.exists():
         raise ConfigError(f"{data} does not exist; run `kfor-kg build` first or pass --data FILE")
-    else:
-        graph = export.read(data, data_format)
+    graph = read_rdf(export.read, data, data_format)
     failed: list[str] = []
     for n, gold_dir in enumerate(gold_dirs):
         report = evaluate.evaluate(gold_dir, graph)

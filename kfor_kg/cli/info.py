@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
+from kfor_kg.cli.streams import is_stdio, read_rdf, require_data_format
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
 _FOLDERS = ("ontology", "shapes", "queries", "examples/reports")
@@ -48,11 +48,7 @@ def info_cli(model: str | None, data: Path | None, data_format: str | None, fmt:
     if data is not None:
         from kfor_kg.rdf.export import read
 
-        if is_stdio(data):
-            with stdin_file("." + str(data_format)) as piped:
-                builds = provenance.recorded(read(piped, data_format))
-        else:
-            builds = provenance.recorded(read(data, data_format))
+        builds = provenance.recorded(read_rdf(read, data, data_format))
     if fmt == "json":
         out = dict(facts)
         if builds is not None:

@@ -11,7 +11,7 @@ import click
 
 from kfor_kg.cli.build import DEFAULT_OUTPUT
 from kfor_kg.cli.store import retries_option, retry_policy, timeout_option, valid_base
-from kfor_kg.cli.streams import is_stdio, require_data_format, stdin_file
+from kfor_kg.cli.streams import is_stdio, read_rdf, require_data_format
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
@@ -105,11 +105,8 @@ def open_corpus(data: Path | None = None, data_format: str | None = None,
                       retry=retry_policy(retries), base=base)
     if store is not None:
         return Corpus(query.open_store(store), base=base)
-    if is_stdio(data):
-        with stdin_file("." + str(data_format)) as piped:
-            return Corpus(query.load(piped, data_format), base=base)
     assert data is not None
-    return Corpus(query.load(data, data_format), base=base)
+    return Corpus(read_rdf(query.load, data, data_format), base=base)
 
 
 @click.command("stats")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -20,8 +21,10 @@ from kfor_kg.errors import ConfigError, KforError
 from kfor_kg.files import writable_target
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 
-__all__ = ["STDIO", "is_stdio", "require_data_format", "stdin_file", "read_stdin_text", "write_stdout",
-           "check_output"]
+__all__ = ["STDIO", "is_stdio", "require_data_format", "stdin_file", "read_rdf", "read_stdin_text",
+           "write_stdout", "check_output"]
+
+T = TypeVar("T")
 
 STDIO = "-"
 
@@ -64,6 +67,14 @@ def stdin_file(suffix: str = "", name: str = "stdin") -> Iterator[Path]:
             if error.args and isinstance(error.args[0], str):
                 error.args = (error.args[0].replace(str(path), "<stdin>"), *error.args[1:])
             raise
+
+
+def read_rdf(reader: Callable[[Path, str | None], T], path: Path, fmt: str | None) -> T:
+    """`reader(path, fmt)`, or for `-` the same on standard input (`fmt` then names its format)."""
+    if is_stdio(path):
+        with stdin_file("." + str(fmt)) as piped:
+            return reader(piped, fmt)
+    return reader(path, fmt)
 
 
 def read_stdin_text() -> str:
