@@ -100,8 +100,9 @@ class DocumentCache:
                           report=report, other_size=len(other))
 
 
-def file_digest(path: Path, options: str) -> str | None:
-    """The cache key of report file `path` built with `options` (a fingerprint string).
+def file_digest(path: Path, options: str, model: str | None = None) -> str | None:
+    """The cache key of report file `path` built with `options` (a fingerprint string) and
+    spaCy model `model` (None: the default one).
 
     None when `path` is not a regular file (a FIFO is never opened here): such a
     file is built, and refused, without the cache.
@@ -113,7 +114,7 @@ def file_digest(path: Path, options: str) -> str | None:
     except OSError:
         return None
     digest = hashlib.sha256()
-    for part in (software_digest().encode(), options.encode(), path.name.encode(), data):
+    for part in (software_digest(model).encode(), options.encode(), path.name.encode(), data):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

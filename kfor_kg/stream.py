@@ -81,7 +81,7 @@ def stream_build(files: Sequence[Path], options: BuildOptions, cache: DocumentCa
     """
     result = StreamResult()
     fingerprint = options.fingerprint()
-    digests = {path: file_digest(path, fingerprint) for path in files}
+    digests = {path: file_digest(path, fingerprint, options.model) for path in files}
     hits: dict[Path, CacheEntry] = {}
     for path, digest in digests.items():
         entry = cache.get(digest) if digest else None

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import kfor_kg.nlp.pipeline as nlp_pipeline
 from kfor_kg.build import BuildOptions, build, example_reports
+from kfor_kg import cache as cache_module
 from kfor_kg.cache import DocumentCache
 from kfor_kg.cli import cli
 from kfor_kg.rdf import export
@@ -211,3 +212,21 @@ def test_query_store_refuses_a_folder_that_is_no_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["query", "documents", "--store", str(tmp_path)])
     assert result.exit_code == 3
     assert "is not an Oxigraph store" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_cache_key_follows_the_model_asked_for(monkeypatch: pytest.MonkeyPatch,
+                                                    reports: list[Path], tmp_path: Path) -> None:
+    """A build with --model keys its cache on that model's version, not the default one's."""
+    versions = {None: "default 1", "other_model": "other_model 1"}
+    monkeypatch.setattr(cache_module, "_model_version", lambda model: versions[model])
+    options = BuildOptions(model="other_model", entities=False)
+    store = DocumentCache(tmp_path)
+    try:
+        cache_module.software_digest.cache_clear()
+        assert stream_build(reports[:1], options, store).cached == 0
+        assert stream_build(reports[:1], options, store).cached == 1
+        versions["other_model"] = "other_model 2"
+        cache_module.software_digest.cache_clear()
+        assert stream_build(reports[:1], options, store).cached == 0
+    finally:
+        cache_module.software_digest.cache_clear()
