@@ -6,6 +6,7 @@ The target options and the load report are shared with `kfor-kg build --load`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -166,15 +167,13 @@ def load_cli(graph: tuple[Path, ...], fmt: str | None, no_ontology: bool, replac
 
         kfor-kg load kfor.trig --server oxigraph http://127.0.0.1:7878
     """
-    if any(is_stdio(path) for path in graph):
-        if fmt is None or len(graph) > 1:
-            raise click.UsageError("GRAPH - (standard input) needs --format, and no other GRAPH")
-        with stdin_file("." + fmt) as piped:
-            report = load([piped], store_target(**target), ontology=not no_ontology,
-                          replace_shared=replace_shared, batch_size=batch_size,
-                          retry=retry_policy(retries), on_document=load_progress(quiet))
-    else:
-        report = load(graph, store_target(**target), ontology=not no_ontology,
+    with ExitStack() as stack:
+        paths = list(graph)
+        if any(is_stdio(path) for path in graph):
+            if fmt is None or len(graph) > 1:
+                raise click.UsageError("GRAPH - (standard input) needs --format, and no other GRAPH")
+            paths = [stack.enter_context(stdin_file("." + fmt))]
+        report = load(paths, store_target(**target), ontology=not no_ontology,
                       replace_shared=replace_shared, batch_size=batch_size,
                       retry=retry_policy(retries), on_document=load_progress(quiet))
     echo_load_report(report, replace_shared, quiet)
