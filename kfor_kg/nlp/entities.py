@@ -4,9 +4,9 @@
 document's `Doc` and names each real-world thing by a key that does not
 depend on other documents:
 
-- names on lines they do not belong to or in another script are cut or
-  dropped (`kfor_kg.nlp.lines`), names with a lost character repaired or
-  flagged (`kfor_kg.nlp.damaged`);
+- names on lines they do not belong to are cut or dropped
+  (`kfor_kg.nlp.lines`; lines in another script the cleaner has set aside),
+  names with a lost character repaired or flagged (`kfor_kg.nlp.damaged`);
 - names the gazetteer knows (data/aliases.tsv, data/places.tsv) take its key, whatever their
   case, diacritics or honorific, or a misspelling of one ("United Nation");
   KFOR's areas their one name (`kfor_kg.nlp.places`); "Long Form (ACRONYM)"
@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span
 from kfor_kg.extract.records import DocumentRecord, Evidence
 from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
 from kfor_kg.nlp.damaged import damaged, repair, widen
-from kfor_kg.nlp.lines import latin, one_line
+from kfor_kg.nlp.lines import one_line
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
 from kfor_kg.nlp.people import people, person_shaped
 from kfor_kg.nlp.places import area_label
@@ -69,7 +69,7 @@ def read_entities(record: DocumentRecord, doc: Doc) -> DocumentEntities:
             type_ = "Place"     # "attacks in Svinjare": a village the model took for an organization
         raws.append(Raw(ent, type_, ent.label_, ent.text, known))
     titles = record.structure.non_prose_spans()
-    raws = mend(prose(propagate(doc, prose(one_line(record, latin(raws)), titles), pairs, rules), titles), rules)
+    raws = mend(prose(propagate(doc, prose(one_line(record, raws), titles), pairs, rules), titles), rules)
     out = DocumentEntities()
     canonicalize(raws, pairs, record, out.entities)
     out.mentions = sorted((mention(record, r, out.entities) for r in raws if r.resolved),

@@ -1,8 +1,9 @@
-"""Where a name stands in the file: names cut at the lines they do not belong to, and names on lines in another script.
+"""Where a name stands in the file: names cut at the lines they do not belong to.
 
-Both read the original file's lines (through the cleaned text's offset map):
-a letterhead or heading line runs into the next line once the text is
-unwrapped, and a line in Cyrillic, Arabic or Chinese is no English prose.
+It reads the original file's lines (through the cleaned text's offset map): a
+letterhead or heading line runs into the next line once the text is unwrapped.
+(Lines in another script never reach the model: the cleaner sets them aside,
+`kfor_kg.text.ingest.other_script`.)
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from kfor_kg.extract.records import DocumentRecord
 from kfor_kg.nlp.entity_model import Raw
 
-__all__ = ["latin", "one_line"]
+__all__ = ["one_line"]
 
 
 def one_line(record: DocumentRecord, raws: list[Raw]) -> list[Raw]:
@@ -64,36 +65,3 @@ def one_line(record: DocumentRecord, raws: list[Raw]) -> list[Raw]:
         out.append(Raw(cut, r.type, r.label, cut.text, r.known))
     return out
 
-
-def latin(raws: list[Raw]) -> list[Raw]:
-    """`raws` without the names on lines written mostly in another script than Latin.
-
-    A letterhead or a stamp in Cyrillic, Arabic or Chinese is not running
-    English text; the model, fed it, tags its words as organizations. A name
-    in another script within an English line ("President Вучић") is kept.
-    """
-    if not raws:
-        return raws
-    text = raws[0].span.doc.text
-    foreign: dict[tuple[int, int], bool] = {}      # per line: a flattened file is one long line
-    out = []
-    for r in raws:
-        a = text.rfind("\n", 0, r.span.start_char) + 1
-        b = text.find("\n", r.span.end_char)
-        bounds = (a, b if b >= 0 else len(text))
-        if bounds not in foreign:
-            foreign[bounds] = _foreign(text[bounds[0]:bounds[1]])
-        if foreign[bounds]:
-            continue
-        out.append(r)
-    return out
-
-
-def _foreign(text: str) -> bool:
-    """Most letters of `text` are of another script than Latin."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(1 for c in letters if not _is_latin(c)) * 2 > len(letters)
-
-
-def _is_latin(c: str) -> bool:
-    return c < "\u0250" or "\u1e00" <= c <= "\u1eff"      # Latin, Latin-1, Extended-A/B, Extended Additional
