@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +16,9 @@ from kfor_kg.errors import KforError, QueryError
 from kfor_kg.rdf.export import FORMATS as RDF_FORMATS
 from kfor_kg.rdf.vocab import DEFAULT_BASE
 from kfor_kg.stores.output import FORMATS
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
 
 
 def _query_params(_ctx: click.Context, _param: click.Parameter,
@@ -111,18 +116,15 @@ def query_cli(name_or_file: str, data: Path | None, data_format: str | None, end
     except QueryError as error:
         raise click.BadParameter(str(error), param_hint="'--param'") from None
     graphs = endpoint_graphs(endpoint, union, base, timeout, retries) if endpoint is not None else None
-    if store is not None:
-        result = query.run(spec, data=query.open_store(store), params=params, base=base,
-                           allow_external=allow_external)
-    elif is_stdio(data):
-        with stdin_file("." + str(data_format)) as piped:
-            result = query.run(spec, data=piped, params=params, base=base, data_format=data_format,
-                               allow_external=allow_external)
-    else:
-        result = query.run(spec, data=data, endpoint=endpoint, params=params, timeout=timeout,
-                           retry=retry_policy(retries),
-                           default_graphs=graphs, base=base, data_format=data_format,
-                           allow_external=allow_external)
+    with ExitStack() as stack:
+        source: Path | Store | None = data
+        if store is not None:
+            source = query.open_store(store)
+        elif is_stdio(data):
+            source = stack.enter_context(stdin_file("." + str(data_format)))
+        result = query.run(spec, data=source, endpoint=endpoint, params=params, timeout=timeout,
+                           retry=retry_policy(retries), default_graphs=graphs, base=base,
+                           data_format=data_format, allow_external=allow_external)
     click.echo(format_result(result, fmt), nl=False)
 
 
