@@ -109,7 +109,8 @@ def fast_conforms(data: Graph | bytes) -> bool:
     shapes and ontology. False also when the `shacl` package is missing or fails:
     the caller then asks pySHACL. Measured (docs/performance.md): the same
     results as pySHACL on the example reports and on 15 mutated ones (1,461
-    results), 40-100x faster, so it decides only the common case, "conforms".
+    results), 30-70x faster (benchmarks/engines.py), so it decides only the common
+    case, "conforms".
     """
     try:
         import shacl
