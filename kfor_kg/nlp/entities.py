@@ -154,9 +154,10 @@ def propagate(doc: Doc, raws: list[Raw], pairs: list[AcronymPair], rules: Entity
     if not forms:
         return out
     longest = max(len(k) for k in forms)
+    first_words = {words[0] for words in forms}
     k = 0
     while k < len(doc):
-        if k in taken:
+        if k in taken or doc[k].text not in first_words:
             k += 1
             continue
         for n in range(min(longest, len(doc) - k), 0, -1):
