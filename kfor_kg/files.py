@@ -11,11 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["write_atomic", "writable_target", "NotARegularFile"]
+__all__ = ["write_atomic", "writable_target", "special_kind", "NotARegularFile"]
 
 _KINDS = {stat.S_ISDIR: "a directory", stat.S_ISCHR: "a character device",
           stat.S_ISBLK: "a block device", stat.S_ISFIFO: "a FIFO (named pipe)",
           stat.S_ISSOCK: "a socket"}
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of `st_mode` `mode` is when it is not a regular file ("a socket"...), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS.items() if test(mode)), "a special file")
 
 
 class NotARegularFile(OSError):
@@ -46,11 +53,11 @@ def writable_target(path: str | os.PathLike[str]) -> Path:
         if exc.errno == errno.ELOOP:
             raise OSError(exc.errno, "the symbolic links loop", str(given)) from None
         raise
-    for test, kind in _KINDS.items():
-        if test(mode):
-            shown = f"{given} ({target})" if target != given else str(given)
-            raise NotARegularFile(errno.EEXIST, f"{shown} is {kind}, not a regular file; "
-                                                f"it is never replaced", str(given))
+    kind = special_kind(mode)
+    if kind is not None:
+        shown = f"{given} ({target})" if target != given else str(given)
+        raise NotARegularFile(errno.EEXIST, f"{shown} is {kind}, not a regular file; "
+                                            f"it is never replaced", str(given))
     return target
 
 

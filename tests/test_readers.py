@@ -427,7 +427,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     error = _in_thread(ingest.read_source, fifo)
     assert isinstance(error, IngestError)
-    assert error.args[0] == f"{fifo}: a named pipe (FIFO), not a regular file; not read"
+    assert error.args[0] == f"{fifo}: a FIFO (named pipe), not a regular file; not read"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
@@ -439,7 +439,7 @@ def test_build_refuses_a_fifo_and_builds_the_rest(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "kfor_kg", "build", "--no-entities", "-q", str(fifo), str(good),
                           "-o", str(out)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 3
-    assert f"{fifo}: a named pipe (FIFO), not a regular file" in run.stderr
+    assert f"{fifo}: a FIFO (named pipe), not a regular file" in run.stderr
     assert "Traceback" not in run.stderr
     assert out.exists()
 
@@ -448,7 +448,7 @@ def test_a_device_is_refused(tmp_path: Path) -> None:
     if not Path("/dev/zero").exists():
         pytest.skip("no /dev/zero")
     error = _in_thread(ingest.read_source, Path("/dev/zero"))
-    assert isinstance(error, IngestError) and "a device, not a regular file" in str(error)
+    assert isinstance(error, IngestError) and "a character device, not a regular file" in str(error)
 
 
 def test_a_special_file_in_a_folder_is_reported(tmp_path: Path) -> None:

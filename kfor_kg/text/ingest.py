@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kfor_kg.errors import IngestError
+from kfor_kg.files import special_kind
 from kfor_kg.resources import data_file
 from kfor_kg.text import formats
 
@@ -128,22 +129,13 @@ def _read_regular_file(path: Path) -> bytes:
         mode = os.fstat(f.fileno()).st_mode
         if stat.S_ISDIR(mode):
             raise IngestError(f"{path}: a folder where a report file was expected")
-        if not stat.S_ISREG(mode):
-            raise IngestError(f"{path}: {_special_kind(mode)}, not a regular file; not read")
+        kind = special_kind(mode)
+        if kind is not None:
+            raise IngestError(f"{path}: {kind}, not a regular file; not read")
         try:
             return f.read()
         except OSError as e:
             raise IngestError(f"{path}: cannot read the file ({e.strerror or e})") from e
-
-
-def _special_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 @dataclass
