@@ -45,6 +45,13 @@ class Extracted:
     """Offset in `text` where each page starts (page n starts at pages[n - 1]); empty: no pages."""
 
 
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
+                    (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = tuple(bom for bom, _ in BYTE_ORDER_MARKS)
+
+
 def kind_of(path: Path, data: bytes) -> str:
     """The kind of file `data` is: 'pdf', 'docx', 'html' or 'text' (contents first, then name)."""
     suffix = path.suffix.lower()
@@ -54,12 +61,11 @@ def kind_of(path: Path, data: bytes) -> str:
         return "docx" if suffix in DOCX_SUFFIXES or _is_docx(data) else "zip"
     if suffix in HTML_SUFFIXES:
         return "html"
-    if _BOM.match(data) is None and _looks_like_html(data):
+    if not data.startswith(_BOMS) and _looks_like_html(data):
         return "html"
     return "text"
 
 
-_BOM = re.compile(b"^(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff|\x00\x00\xfe\xff)")
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 
 
@@ -115,12 +121,6 @@ def extract(path: Path, data: bytes, ocr: bool = False) -> Extracted:
 
 # --- plain text ---------------------------------------------------------------
 
-# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"),
-                    (codecs.BOM_UTF16_BE, "utf-16"))
-
-
 def decode_text(path: Path, data: bytes) -> str:
     """Decode a text file: UTF-8, or UTF-16/UTF-32 with a byte-order mark.
 
@@ -149,7 +149,7 @@ def decode_text(path: Path, data: bytes) -> str:
 
 def read_text(path: Path, data: bytes) -> Extracted:
     text = decode_text(path, data)
-    if _BOM.match(data) and _looks_like_html(text.lstrip("\ufeff")[:4096].encode("utf-8")):
+    if data.startswith(_BOMS) and _looks_like_html(text.lstrip("\ufeff")[:4096].encode("utf-8")):
         # A web page saved as UTF-16 (or with a BOM) under a text name: still a web page.
         from kfor_kg.text.webpage import read_html
 
