@@ -29,7 +29,7 @@ from rdflib.term import IdentifiedNode, Node
 
 from kfor_kg.errors import ConfigError, IngestError
 from kfor_kg.files import open_atomic
-from kfor_kg.rdf.oxi import from_ox, graph_key, line_key, nquad_line, parse_nquads, to_ox_quad
+from kfor_kg.rdf.oxi import from_ox, nquad_blocks, parse_nquads, to_ox_quad
 from kfor_kg.rdf.vocab import DEFAULT_BASE, PREFIXES
 
 __all__ = ["FORMATS", "format_for_path", "serialize", "write", "read", "graph_blocks",
@@ -139,11 +139,7 @@ def graph_blocks(data: Graph) -> list[Block]:
     """
     quads = _canonical_quads(data) if _has_bnodes(data) else _all_quads(data)
     names: dict[str, ox.NamedNode] = {}
-    by_graph: dict[str, set[bytes]] = {}
-    for s, p, o, g in quads:
-        quad = to_ox_quad(s, p, o, g, names)
-        by_graph.setdefault(graph_key(quad.graph_name), set()).add(nquad_line(quad))
-    return [sorted(by_graph[key], key=line_key) for key in sorted(by_graph)]
+    return list(nquad_blocks(to_ox_quad(s, p, o, g, names) for s, p, o, g in quads))
 
 
 def write_blocks(blocks: Iterable[Block], out: IO[bytes], fmt: str,

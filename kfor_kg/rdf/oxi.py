@@ -17,8 +17,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-__all__ = ["OxTerm", "OxGraph", "to_ox", "from_ox", "to_ox_quad", "nquad_line", "graph_key", "line_key", "sorted_nquads",
-           "parse_nquads"]
+__all__ = ["OxTerm", "OxGraph", "to_ox", "from_ox", "to_ox_quad", "nquad_line", "graph_key", "line_key",
+           "sorted_nquads", "nquad_blocks", "parse_nquads"]
 
 OxTerm = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 OxGraph = Union[ox.NamedNode, ox.BlankNode, ox.DefaultGraph]
@@ -88,10 +88,15 @@ def nquad_line(quad: ox.Quad) -> bytes:
 
 def sorted_nquads(quads: Iterable[ox.Quad]) -> list[bytes]:
     """The distinct N-Quads lines of `quads`, by graph (default graph first), then bytewise."""
+    return [line for block in nquad_blocks(quads) for line in block]
+
+
+def nquad_blocks(quads: Iterable[ox.Quad]) -> list[list[bytes]]:
+    """`sorted_nquads`, one list of lines per graph."""
     by_graph: dict[str, set[bytes]] = {}
     for quad in quads:
         by_graph.setdefault(graph_key(quad.graph_name), set()).add(nquad_line(quad))
-    return [line for graph in sorted(by_graph) for line in sorted(by_graph[graph], key=line_key)]
+    return [sorted(by_graph[graph], key=line_key) for graph in sorted(by_graph)]
 
 
 def line_key(line: bytes) -> bytes:
