@@ -36,7 +36,7 @@ from kfor_kg.lexicon.gazetteer import Canonical, alias_table, match_key
 from kfor_kg.nlp.damaged import damaged, repair, widen
 from kfor_kg.nlp.lines import one_line
 from kfor_kg.nlp.entity_model import DocumentEntities, Entity, Mention, Raw, entity, entity_key
-from kfor_kg.nlp.people import people, person_shaped
+from kfor_kg.nlp.people import full_name_surnames, people, person_shaped
 from kfor_kg.nlp.places import area_label
 from kfor_kg.nlp.posts import read_posts
 from kfor_kg.nlp.rules import AcronymPair, EntityRules, acronym_pairs, shipped_rules
@@ -320,7 +320,8 @@ def canonicalize(raws: list[Raw], pairs: list[AcronymPair], record: DocumentReco
     leading_organizations(raws, entities)
 
     # 4. People: only names shaped like a person's.
-    people([p for p in persons if person_shaped(p, persons, rules)], record, entities)
+    full_surnames = full_name_surnames(persons)
+    people([p for p in persons if person_shaped(p, full_surnames, rules)], record, entities)
 
 
 def short_organizations(raws: list[Raw], entities: dict[tuple[str, str], Entity]) -> None:

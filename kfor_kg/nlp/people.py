@@ -20,7 +20,7 @@ from kfor_kg.nlp.entity_model import Entity, Raw, entity, entity_key
 from kfor_kg.nlp.rules import EntityRules
 from kfor_kg.text.normalize import fold
 
-__all__ = ["name_tokens", "people", "person_shaped", "same_person"]
+__all__ = ["full_name_surnames", "name_tokens", "people", "person_shaped", "same_person"]
 
 
 def name_tokens(text: str) -> list[str]:
@@ -83,14 +83,20 @@ def _fullest(surfaces: Iterable[str]) -> str:
                key=lambda s: (len(name_tokens(s)), sum(ord(c) > 127 for c in s), len(s), s))
 
 
-def person_shaped(raw: Raw, persons: list[Raw], rules: EntityRules) -> bool:
+def full_name_surnames(persons: Iterable[Raw]) -> frozenset[str]:
+    """The surnames (last folded name word) of the names of two words or more among `persons`."""
+    return frozenset(toks[-1] for toks in (name_tokens(p.text) for p in persons) if len(toks) > 1)
+
+
+def person_shaped(raw: Raw, surnames: frozenset[str], rules: EntityRules) -> bool:
     """Whether a mention the model calls a person is shaped like a person's name.
 
     Two or more capitalized name words ("Radovan Karadžić"); or one word of
     three letters or more that the document or the gazetteer gives as the
     surname of a full name, or that follows a title or honorific ("Minister
     Šutanovac", "Mr. Annan"). A lone word at the head of a line, a truncated
-    word or an abbreviation ("Monthly", "Peac", "Rt") is none.
+    word or an abbreviation ("Monthly", "Peac", "Rt") is none. `surnames` are
+    `full_name_surnames` of the document's persons.
     """
     doc = raw.span.doc
     # Abbreviations ("Rt.", "Hon.", "Gen.") are no name words; initials are skipped as in name_tokens.
@@ -103,9 +109,7 @@ def person_shaped(raw: Raw, persons: list[Raw], rules: EntityRules) -> bool:
     if len(names) != 1 or len(names[0].strip("?\ufffd")) < 3 or not names[0][:1].isupper():
         return False
     surname = name_tokens(names[0])
-    if any(len(toks) > 1 and toks[-1:] == surname for toks in (name_tokens(p.text) for p in persons)):
-        return True
-    if len(surname) == 1 and surname[0] in _gazetteer_surnames():
+    if len(surname) == 1 and (surname[0] in surnames or surname[0] in _gazetteer_surnames()):
         return True
     return _after_title(raw, rules)
 
