@@ -10,15 +10,15 @@ graph, then by `line_key` (bytewise, an IRI before the IRIs it is a prefix of). 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Union
+from typing import Union, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 __all__ = ["OxTerm", "OxGraph", "to_ox", "from_ox", "to_ox_quad", "nquad_line", "graph_key", "line_key",
-           "sorted_nquads", "nquad_blocks", "parse_nquads"]
+           "sorted_nquads", "nquad_blocks", "parse_nquads", "ox_quads"]
 
 OxTerm = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
 OxGraph = Union[ox.NamedNode, ox.BlankNode, ox.DefaultGraph]
@@ -79,6 +79,15 @@ def to_ox_quad(s: Node, p: Node, o: Node, g: Node | None,
     graph: OxGraph = ox.DefaultGraph() if g is None or g == DATASET_DEFAULT_GRAPH_ID \
         else to_ox(g, names)  # type: ignore[assignment]
     return ox.Quad(to_ox(s, names), to_ox(p, names), to_ox(o, names), graph)  # type: ignore[arg-type]
+
+
+def ox_quads(data: Graph) -> Iterator[ox.Quad]:
+    """The quads of an rdflib Graph (all in the default graph) or Dataset, in pyoxigraph terms."""
+    names: dict[str, ox.NamedNode] = {}
+    if not data.context_aware:
+        return (to_ox_quad(s, p, o, None, names) for s, p, o in data)
+    quads = cast(Dataset, data).quads((None, None, None, None))
+    return (to_ox_quad(s, p, o, getattr(g, "identifier", g), names) for s, p, o, g in quads)
 
 
 def nquad_line(quad: ox.Quad) -> bytes:

@@ -117,11 +117,9 @@ def fast_conforms(data: Graph | bytes) -> bool:
     except ImportError:
         return False
     if not isinstance(data, bytes):
-        from kfor_kg.rdf.oxi import nquad_line, to_ox_quad
+        from kfor_kg.rdf.oxi import nquad_line, ox_quads
 
-        names: dict[str, object] = {}
-        data = b"".join(nquad_line(to_ox_quad(s, p, o, g, names))  # type: ignore[arg-type]
-                        for s, p, o, g in _quads(data))
+        data = b"".join(nquad_line(quad) for quad in ox_quads(data))
     try:
         compiled, ontology = _compiled(_signature(_resource("shapes")),
                                        _signature(_resource("ontology")))
@@ -139,13 +137,6 @@ def _compiled(shapes_signature: tuple[tuple[str, int, int], ...],
 
     compiled = shacl.Shapes.from_turtle(load_shapes().serialize(format="turtle"))
     return compiled, load_ontology().serialize(format="nt", encoding="utf-8")
-
-
-def _quads(data: Graph) -> Iterable[tuple[Node, Node, Node, Node | None]]:
-    if data.context_aware:
-        return ((s, p, o, getattr(g, "identifier", g))
-                for s, p, o, g in cast(Dataset, data).quads((None, None, None, None)))
-    return ((s, p, o, None) for s, p, o in data)
 
 
 def load_shapes() -> Graph:

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier, Node
 
@@ -555,23 +555,11 @@ def store_of(data: Graph) -> Store:
     """An in-memory Oxigraph store holding the quads of an rdflib Graph or Dataset."""
     import pyoxigraph as ox
 
-    from kfor_kg.rdf.oxi import to_ox_quad
+    from kfor_kg.rdf.oxi import ox_quads
 
-    names: dict[str, ox.NamedNode] = {}
     store = ox.Store()
-    if data.context_aware:
-        quads = ((s, p, o, g) for s, p, o, g in cast(Dataset, data).quads((None, None, None, None)))
-    else:
-        quads = ((s, p, o, None) for s, p, o in data)
-    store.bulk_extend(to_ox_quad(s, p, o, _graph_id(g), names) for s, p, o, g in quads)
+    store.bulk_extend(ox_quads(data))
     return store
-
-
-def _graph_id(graph: object) -> Node | None:
-    if graph is None:
-        return None
-    identifier = getattr(graph, "identifier", graph)
-    return cast(Node, identifier)
 
 
 def run_remote(spec: QuerySpec, endpoint: str, bindings: Mapping[str, Node] | None = None,
