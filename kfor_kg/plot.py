@@ -76,9 +76,8 @@ def _date(text: str) -> dt.date | None:
 def troop_figures(corpus: Corpus) -> list[TroopFigure]:
     """The troop strength of every report (shipped queries `troop_strength`, `reports`), by date."""
     reports = corpus.run("reports")
-    force_column = reports.columns.index("force") if "force" in reports.columns else None
-    periods = {str(row[0]): (_date(str(row[2])), _date(str(row[3])),
-                             str(row[force_column]) if force_column is not None else "")
+    force_column = reports.columns.index("force")
+    periods = {str(row[0]): (_date(str(row[2])), _date(str(row[3])), str(row[force_column]))
                for row in reports.rows}
     figures = []
     for row in corpus.run("troop_strength").rows:

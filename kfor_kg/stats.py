@@ -197,17 +197,14 @@ def compute(corpus: Corpus) -> Stats:
                for row in corpus.run("troop_strength").rows if str(row[2])]
     troops = Table("Troop strength", ["measure", "troops", "asAt", "approximate"])
     if figures:
-        low = min(figures, key=lambda f: (f[0], f[1]))
-        high = max(figures, key=lambda f: (f[0], f[1]))
-        for measure, (number, as_at, approximate) in (("lowest", low), ("highest", high)):
-            troops.rows.append([_text(measure), _int(number), _text(as_at),
-                                Cell("true" if approximate else "false", "boolean")])
+        chosen = [("lowest", min(figures, key=lambda f: (f[0], f[1]))),
+                  ("highest", max(figures, key=lambda f: (f[0], f[1])))]
         dated_figures = sorted((f for f in figures if f[1]), key=lambda f: f[1])
         if dated_figures:
-            for measure, (number, as_at, approximate) in (("first", dated_figures[0]),
-                                                          ("latest", dated_figures[-1])):
-                troops.rows.append([_text(measure), _int(number), _text(as_at),
-                                    Cell("true" if approximate else "false", "boolean")])
+            chosen += [("first", dated_figures[0]), ("latest", dated_figures[-1])]
+        for measure, (number, as_at, approximate) in chosen:
+            troops.rows.append([_text(measure), _int(number), _text(as_at),
+                                Cell("true" if approximate else "false", "boolean")])
     sections["troops"] = troops
     return Stats(documents=len(series), sections=sections)
 
