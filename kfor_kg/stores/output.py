@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal as Kind, Protocol
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -103,17 +103,15 @@ def cell_text(term: object | None) -> Cell:
 
 
 def _from_oxigraph(term: object) -> Node:
-    """The rdflib term of a pyoxigraph term (only what result cells need)."""
+    """The rdflib term of a pyoxigraph result term (rdf.oxi.from_ox)."""
     import pyoxigraph as ox
 
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
+    from kfor_kg.rdf.oxi import from_ox
+
+    if isinstance(term, (ox.Literal, ox.NamedNode, ox.BlankNode)):
+        node = from_ox(term)
+        if node is not None:
+            return node
     raise TypeError(f"cannot show a {type(term).__name__} in a result cell")
 
 
