@@ -12,7 +12,8 @@ standard logging module), -q/--quiet (no progress or summaries: the same as
 each command's -q), -h/--help.
 
 Commands by module: `build` (build), `store` (load, unload), `query` (query,
-queries), `checks` (validate, evaluate), `link` (link), `text` (text).
+queries), `checks` (validate, evaluate), `link` (link), `text` (text), `stats` (stats),
+`plot` (plot), `info` (info), `serve` (serve).
 """
 
 from __future__ import annotations
@@ -126,18 +127,12 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 # Imported after `cli` exists; each module holds the commands of one library area.
-from kfor_kg.cli import build, checks, link, query, store  # noqa: E402
-from kfor_kg.cli import info, plot, serve, stats  # noqa: E402
+from kfor_kg.cli import build, checks, info, link, plot, query, serve, stats, store, text  # noqa: E402
 
 for _command in (build.build_cli, store.load_cli, store.unload_cli, query.query_cli,
                  query.queries_cli, checks.validate_cli, checks.evaluate_cli, link.link_cli,
-                 stats.stats_cli, plot.plot_cli, info.info_cli,
-                 serve.serve_cli):
+                 stats.stats_cli, plot.plot_cli, info.info_cli, serve.serve_cli, text.text_cli):
     cli.add_command(_command)
-
-from kfor_kg.cli import text  # noqa: E402
-
-cli.add_command(text.text_cli)
 
 
 def main(args: Sequence[str] | None = None) -> None:

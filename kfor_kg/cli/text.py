@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -32,7 +31,7 @@ def text_cli(file: Path, cleaned: bool, page: int | None, ocr: bool) -> None:
     from kfor_kg.errors import IngestError
     from kfor_kg.text import ingest
 
-    from kfor_kg.cli.streams import is_stdio, stdin_file
+    from kfor_kg.cli.streams import is_stdio, stdin_file, write_stdout
 
     if is_stdio(file):  # `-`: the file on standard input (its kind told by its contents)
         with stdin_file("", "stdin") as piped:
@@ -51,6 +50,4 @@ def text_cli(file: Path, cleaned: bool, page: int | None, ocr: bool) -> None:
         text = source.original[source.pages[page - 1]:end]
     else:
         text = source.original
-    # Bytes, not click.echo: no newline added or translated, UTF-8 whatever the locale.
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.buffer.flush()
+    write_stdout(text)  # not click.echo: no newline added or translated, UTF-8 whatever the locale
