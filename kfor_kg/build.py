@@ -226,7 +226,7 @@ def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOpti
     if not options.entities:
         info = provenance.build_info(None, started=options.started)
         for path, record in documents:
-            yield _finish(path, record, _dataset(minter, record, info), options, keep)
+            yield _finish(path, record, _dataset(minter, record, info), minter, options, keep)
         return
     # Imported here: spaCy costs seconds to import, and --no-entities needs none of it.
     from kfor_kg.nlp.entities import read_entities
@@ -262,7 +262,7 @@ def _builds(documents: Iterator[tuple[Path, DocumentRecord]], options: BuildOpti
         entities = read_entities(record, doc)
         add_entities(ds, minter, record, entities)
         add_events(ds, minter, record, read_events(record, doc, entities))
-        yield _finish(path, record, ds, options, keep)
+        yield _finish(path, record, ds, minter, options, keep)
 
 
 def _dataset(minter: Minter, record: DocumentRecord, info: provenance.BuildInfo) -> Dataset:
@@ -272,7 +272,7 @@ def _dataset(minter: Minter, record: DocumentRecord, info: provenance.BuildInfo)
     return ds
 
 
-def _finish(path: Path, record: DocumentRecord, ds: Dataset, options: BuildOptions,
+def _finish(path: Path, record: DocumentRecord, ds: Dataset, minter: Minter, options: BuildOptions,
             keep: bool) -> DocumentBuild:
     """The document's canonical lines, split into its own graph and the others; validated if asked."""
     import pyoxigraph as ox
@@ -280,7 +280,7 @@ def _finish(path: Path, record: DocumentRecord, ds: Dataset, options: BuildOptio
     from kfor_kg.rdf.oxi import graph_key, sorted_nquads, to_ox_quad
 
     names: dict[str, ox.NamedNode] = {}
-    own_name = f"<{Minter.document_graph(Minter(options.base).document(record.key))}>"
+    own_name = f"<{Minter.document_graph(minter.document(record.key))}>"
     mine: list[ox.Quad] = []
     others: list[ox.Quad] = []
     for s, p, o, g in ds.quads((None, None, None, None)):
