@@ -85,18 +85,16 @@ def build_cli(paths: tuple[Path, ...], output: Path, fmt: str | None, no_validat
         fmt = fmt or "ttl"
     else:
         check_output(output)
-    if any(is_stdio(path) for path in paths):
-        name = Path(stdin_name).name
-        if not name or name in (".", ".."):
-            raise click.BadParameter(f"{stdin_name!r} is not a file name", param_hint="'--stdin-name'")
-        with stdin_file("", name) as piped:
-            _build(tuple(piped if is_stdio(path) else path for path in paths), output, fmt,
-                   no_validate, base, model, n_process, no_entities, fail_fast, link_wikidata,
-                   offline, quiet, retries, target, stdin=piped, cache_dir=cache_dir,
-                   no_cache=no_cache, store=store, record_time=record_time)
-    else:
+    with ExitStack() as stack:
+        piped = None
+        if any(is_stdio(path) for path in paths):
+            name = Path(stdin_name).name
+            if not name or name in (".", ".."):
+                raise click.BadParameter(f"{stdin_name!r} is not a file name", param_hint="'--stdin-name'")
+            piped = stack.enter_context(stdin_file("", name))
+            paths = tuple(piped if is_stdio(path) else path for path in paths)
         _build(paths, output, fmt, no_validate, base, model, n_process, no_entities, fail_fast,
-               link_wikidata, offline, quiet, retries, target, cache_dir=cache_dir,
+               link_wikidata, offline, quiet, retries, target, stdin=piped, cache_dir=cache_dir,
                no_cache=no_cache, store=store, record_time=record_time)
 
 
