@@ -371,10 +371,10 @@ def test_case20_stored_graphs_binds_the_base_as_terms(tmp_path: Path) -> None:
     with Misbehaving(answering(b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}')) as server:
         assert stored_graphs(Target(server.url + "/sparql"), base="https://ex.org/ids#") == []
     sent = urllib.parse.parse_qs(server.bodies[0].decode())["query"][0]
-    values = ('VALUES (?shared ?ontology ?prefix ?suffix) { (<https://ex.org/ids#graph/shared> '
-              '<https://ex.org/ids#graph/ontology> "https://ex.org/ids#doc/" "/graph") }')
-    assert values in sent
-    assert sent.count("ex.org") == 3  # the base appears in the bound terms only
+    terms = ('FILTER(?g IN (<https://ex.org/ids#graph/shared>, <https://ex.org/ids#graph/ontology>) || '
+             '(STRSTARTS(STR(?g), "https://ex.org/ids#doc/") && STRENDS(STR(?g), "/graph")))')
+    assert terms in sent
+    assert sent.count("ex.org") == 3  # the base appears in these terms only
 
 
 # --- case 16: a malformed Turtle/TriG file is reported with the parser's reason ---------------

@@ -156,14 +156,15 @@ class _UpdateWriter:
 
 # --- shared-graph garbage collection ------------------------------------------
 
-def _document_graph_filter(base: str, variable: str = "?g", exclude: str | None = None) -> str:
+def _document_graph_condition(base: str, variable: str = "?g", exclude: str | None = None) -> str:
+    """`variable` is a document graph under `base` (but `exclude`)."""
     # Minter checks the base; its terms enter the query written by sparql.term_n3.
     prefix = sparql.term_n3(Literal(Minter(base).documents_prefix))
     suffix = sparql.term_n3(Literal(DOCUMENT_GRAPH_SUFFIX))
     condition = f"STRSTARTS(STR({variable}), {prefix}) && STRENDS(STR({variable}), {suffix})"
     if exclude is not None:
         condition += f" && {variable} != {sparql.term_n3(URIRef(exclude))}"
-    return f"FILTER({condition})"
+    return condition
 
 
 def _unreachable(shared: str, base: str, exclude: str | None) -> str:
@@ -171,7 +172,7 @@ def _unreachable(shared: str, base: str, exclude: str | None) -> str:
     return f"""FILTER NOT EXISTS {{
     GRAPH <{shared}> {{ ?n {_ANY_PATH} ?m }}
     GRAPH ?g {{ ?x ?q ?n }}
-    {_document_graph_filter(base, exclude=exclude)}
+    FILTER({_document_graph_condition(base, exclude=exclude)})
   }}"""
 
 
@@ -489,7 +490,7 @@ def stored_documents(target: Target, base: str = DEFAULT_BASE,
     """
     rows = StoreClient(target, retry).select(
         f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-        f"{_document_graph_filter(base)} }} GROUP BY ?g", "listing the stored documents")
+        f"FILTER({_document_graph_condition(base)}) }} GROUP BY ?g", "listing the stored documents")
     return {row["g"][:-len(DOCUMENT_GRAPH_SUFFIX)]: _count(row["n"], "listing the stored documents")
             for row in rows}
 
@@ -506,14 +507,10 @@ def stored_graphs(target: Target, base: str = DEFAULT_BASE,
         StoreRequestError: the store cannot be reached or refuses the query.
     """
     minter = Minter(base)  # checks the base: an absolute IRI
-    # The base enters the query only as terms written by sparql.term_n3, bound in VALUES.
-    terms = " ".join(sparql.term_n3(term) for term in (
-        minter.shared_graph(), minter.ontology_graph(), Literal(minter.documents_prefix),
-        Literal(DOCUMENT_GRAPH_SUFFIX)))
+    # The base enters the query only as terms written by sparql.term_n3.
+    named = ", ".join(sparql.term_n3(graph) for graph in (minter.shared_graph(), minter.ontology_graph()))
     rows = StoreClient(target, retry).select(
-        f"SELECT DISTINCT ?g WHERE {{ VALUES (?shared ?ontology ?prefix ?suffix) {{ ({terms}) }} "
-        f"GRAPH ?g {{ ?s ?p ?o }} "
-        f"FILTER(?g IN (?shared, ?ontology) || "
-        f"(STRSTARTS(STR(?g), ?prefix) && STRENDS(STR(?g), ?suffix))) }} ORDER BY ?g",
+        f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+        f"FILTER(?g IN ({named}) || ({_document_graph_condition(base)})) }} ORDER BY ?g",
         "listing the stored graphs")
     return [row["g"] for row in rows]
