@@ -66,23 +66,14 @@ _ANY_PATH = "(<urn:x-kfor-kg:none>|!<urn:x-kfor-kg:none>)*"
 
 # --- writing graphs ----------------------------------------------------------
 
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
 def _nt_term(term: Node) -> str:
-    """A term in N-Triples syntax, which is also valid Turtle and SPARQL."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_NT_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
+    """A term in N-Triples syntax, which is also valid Turtle and SPARQL (sparql.term_n3's
+    escaping; a blank node, which only the shipped ontology may hold, as `_:id`)."""
     if isinstance(term, BNode):
         return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        term = Literal(str(term))  # a plain string, as N-Triples writes it
+    return sparql.term_n3(term)
 
 
 def _nt_lines(triples: Iterable[Triple]) -> list[str]:
