@@ -5,9 +5,11 @@ Used by the store and Wikidata-reconciler tests. Only ever binds 127.0.0.1.
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +17,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+
+class LocalHTTPServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) answering with `handler`;
+    serving inside `with`, stopped after it."""
+
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False  # type: ignore[attr-defined]
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01},
+                                       daemon=True)
+
+    def __enter__(self) -> LocalHTTPServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def free_port() -> int:

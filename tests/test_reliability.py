@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from hypothesis import strategies as st
 from kfor_kg.cli import cli
 from kfor_kg.stores import sparql
 from kfor_kg.stores.http import HttpClient, RequestFailed, RetryPolicy
-from servers import free_port
+from servers import LocalHTTPServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -115,7 +114,7 @@ def test_case4_signal_during_the_write_leaves_no_tmp_and_the_old_output(
 
 # --- local misbehaving servers ----------------------------------------------------------------
 
-class Misbehaving:
+class Misbehaving(LocalHTTPServer):
     """An HTTP server on 127.0.0.1 whose handler `answer(handler)` misbehaves as asked."""
 
     def __init__(self, answer: Callable[[http.server.BaseHTTPRequestHandler], None]) -> None:
@@ -137,19 +136,11 @@ class Misbehaving:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.01}, daemon=True)
+        super().__init__(Handler)
 
     def __enter__(self) -> Misbehaving:
-        self.thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def drip(handler: http.server.BaseHTTPRequestHandler) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import http.client
 import http.server
-import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -36,7 +35,7 @@ from kfor_kg.rdf.vocab import DEFAULT_BASE, KFOR, SEM
 from kfor_kg.resources import resource_dir
 from kfor_kg.stores.client import Target, password_from_env
 from kfor_kg.stores.http import RetryPolicy
-from servers import OxigraphServer, free_port
+from servers import LocalHTTPServer, OxigraphServer, free_port
 
 FIXTURE = Path(__file__).parent / "data" / "store" / "three-docs.trig"
 ID = DEFAULT_BASE
@@ -164,7 +163,7 @@ class Seen:
 Rule = Callable[[Seen], "Reply | str | None"]
 
 
-class Proxy:
+class Proxy(LocalHTTPServer):
     """An HTTP proxy on 127.0.0.1 in front of `upstream`.
 
     `rule` sees every request and may answer it (Reply), drop it (DROP) or let it
@@ -220,20 +219,11 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False  # type: ignore[attr-defined]
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01},
-                                       daemon=True)
+        super().__init__(Handler)
 
     def __enter__(self) -> Proxy:
-        self.thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def nth(predicate: Callable[[Seen], bool], action: Reply | str, first: int,
